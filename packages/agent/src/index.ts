@@ -1,0 +1,2 @@
+// Public surface of @felhom/agent (filled in by its issue).
+export {};

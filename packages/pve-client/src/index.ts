@@ -1,0 +1,2 @@
+// Public surface of @felhom/pve-client (filled in by its issue).
+export {};

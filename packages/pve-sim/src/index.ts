@@ -1,0 +1,2 @@
+// Public surface of @felhom/pve-sim (filled in by its issue).
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @felhom/root-helper (filled in by its issue).
+export {};
