@@ -1,0 +1,111 @@
+// One API call as data (method, path template, encoded path, wire parameters), built before anything is
+// sent: the transport sends it, the contract test checks it against PVE's schema, the logs name its template.
+import { PveArgumentError } from "./errors.js";
+import { Upid } from "./upid.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+/** A parameter value before encoding. Booleans become 0/1, arrays repeat the key, undefined is left out. */
+export type ParamValue = string | number | boolean | readonly string[] | undefined;
+
+/** What is sent: every value is already a PVE wire string (or a list of them for array parameters). */
+export type WireParams = Readonly<Record<string, string | readonly string[]>>;
+
+export interface PveRequest {
+  readonly method: HttpMethod;
+  /** Schema path, e.g. `/nodes/{node}/lxc/{vmid}/status/start`. */
+  readonly template: string;
+  /** The concrete path below /api2/json, each segment percent-encoded. */
+  readonly path: string;
+  readonly params: WireParams;
+  /** The guest a mutating call changes, for optional per-guest serialisation. */
+  readonly guest: { readonly node: string; readonly vmid: number } | undefined;
+}
+
+export type PathValue = string | number | Upid;
+
+/** True for methods that may change state on PVE (never re-sent once they may have arrived). */
+export function isMutating(method: HttpMethod): boolean {
+  return method !== "GET";
+}
+
+/** Encodes one parameter value the way PVE's own clients do (booleans as 0/1). */
+export function encodeParam(
+  name: string,
+  value: Exclude<ParamValue, undefined>,
+): string | string[] {
+  if (typeof value === "boolean") return value ? "1" : "0";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new PveArgumentError(name, "must be a finite number");
+    return String(value);
+  }
+  if (typeof value === "string") return value;
+  return value.map(String);
+}
+
+/** Fills a path template; every value is percent-encoded as one segment. */
+export function fillPath(template: string, values: Readonly<Record<string, PathValue>>): string {
+  return template.replace(/\{([a-z0-9_-]+)\}/gi, (_m, key: string) => {
+    const v = values[key];
+    if (v === undefined) throw new PveArgumentError(key, "missing path parameter");
+    const s = v instanceof Upid ? v.raw : String(v);
+    if (s === "" || s === "." || s === "..") throw new PveArgumentError(key, "empty path segment");
+    return encodeURIComponent(s);
+  });
+}
+
+export function buildRequest(
+  method: HttpMethod,
+  template: string,
+  pathValues: Readonly<Record<string, PathValue>>,
+  params?: Readonly<Record<string, ParamValue>>,
+  guest?: { node: string; vmid: number },
+): PveRequest {
+  const wire: Record<string, string | readonly string[]> = {};
+  if (params) {
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) wire[k] = encodeParam(k, v);
+  }
+  return { method, template, path: fillPath(template, pathValues), params: wire, guest };
+}
+
+/** `a=1&b=x%20y` with repeated keys for lists (PVE joins them with NUL); `+`-free percent-encoding. */
+export function formEncode(params: WireParams): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(params)) {
+    const key = encodeURIComponent(k);
+    if (typeof v === "string") parts.push(`${key}=${encodeURIComponent(v)}`);
+    else for (const item of v) parts.push(`${key}=${encodeURIComponent(item)}`);
+  }
+  return parts.join("&");
+}
+
+export function validateNode(node: string): string {
+  // pve-node: a hostname label
+  if (!/^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(node)) {
+    throw new PveArgumentError("node", `not a node name: ${JSON.stringify(node)}`);
+  }
+  return node;
+}
+
+export function validateVmid(vmid: number): number {
+  if (!Number.isInteger(vmid) || vmid < 100 || vmid > 999_999_999) {
+    throw new PveArgumentError("vmid", `expected an integer 100..999999999, got ${vmid}`);
+  }
+  return vmid;
+}
+
+export function validateStorage(storage: string): string {
+  // pve-storage-id
+  if (!/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(storage)) {
+    throw new PveArgumentError("storage", `not a storage id: ${JSON.stringify(storage)}`);
+  }
+  return storage;
+}
+
+export function validateSnapname(name: string): string {
+  // pve-configid
+  if (!/^[a-z][a-z0-9_-]+$/i.test(name) || name.length > 40) {
+    throw new PveArgumentError("snapname", `not a snapshot name: ${JSON.stringify(name)}`);
+  }
+  return name;
+}

@@ -1,0 +1,171 @@
+// A small compiled checker for flat PVE records (list items, statuses), normalising PVE's wire quirks in one
+// pass: numbers sent as strings, 0/1 and on/off booleans, null for absent. Lists such as /cluster/resources
+// can hold 10,000 items, and per-field zod transforms cost several times JSON.parse there; this does not.
+import type { ShapeIssue } from "../errors.js";
+
+type Kind = "string" | "number" | "boolean" | "list" | "unknown";
+
+/** One field of a record spec. `T` is the output type; `O` whether the field may be absent. */
+export interface Field<T, O extends boolean> {
+  readonly kind: Kind;
+  readonly optional: O;
+  readonly values?: ReadonlySet<string>;
+  /** Phantom member carrying the output type. */
+  readonly _type?: T;
+}
+
+export type Spec = Readonly<Record<string, Field<unknown, boolean>>>;
+
+type OptionalKeys<S extends Spec> = {
+  [K in keyof S]: S[K] extends Field<unknown, true> ? K : never;
+}[keyof S];
+type RequiredKeys<S extends Spec> = Exclude<keyof S, OptionalKeys<S>>;
+type Out<F> = F extends Field<infer T, boolean> ? T : never;
+
+/** The output type of a spec: optional fields are `?:`, values normalised. */
+export type Infer<S extends Spec> = { -readonly [K in RequiredKeys<S>]: Out<S[K]> } & {
+  -readonly [K in OptionalKeys<S>]?: Out<S[K]>;
+};
+
+const field = <T, O extends boolean>(kind: Kind, optional: O, values?: readonly string[]) =>
+  ({ kind, optional, ...(values ? { values: new Set(values) } : {}) }) as Field<T, O>;
+
+/** Field constructors. `opt.*` may be absent or null. */
+export const t = {
+  string: field<string, false>("string", false),
+  number: field<number, false>("number", false),
+  boolean: field<boolean, false>("boolean", false),
+  /** One of the given strings. */
+  oneOf: <V extends string>(values: readonly V[]) => field<V, false>("string", false, values),
+  /** A comma/semicolon/space separated string, split into its items. */
+  list: field<string[], false>("list", false),
+  unknown: field<unknown, false>("unknown", false),
+  opt: {
+    string: field<string, true>("string", true),
+    number: field<number, true>("number", true),
+    boolean: field<boolean, true>("boolean", true),
+    oneOf: <V extends string>(values: readonly V[]) => field<V, true>("string", true, values),
+    list: field<string[], true>("list", true),
+    unknown: field<unknown, true>("unknown", true),
+  },
+} as const;
+
+const TRUE = new Set<unknown>([1, true, "1", "on", "yes", "true"]);
+const FALSE = new Set<unknown>([0, false, "0", "off", "no", "false"]);
+const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/** PVE's boolean spellings (0/1, on/off, yes/no, true/false) to a boolean; undefined when none. */
+export function toBool(v: unknown): boolean | undefined {
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  return undefined;
+}
+
+/** A number, or a string holding one, to a number; undefined otherwise. */
+export function toNumber(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v === "string" && NUMERIC.test(v)) return Number(v);
+  return undefined;
+}
+
+export function splitList(v: string): string[] {
+  return v.split(/[,;\s]+/).filter((s) => s !== "");
+}
+
+function convert(f: Field<unknown, boolean>, v: unknown): { ok: true; value: unknown } | string {
+  switch (f.kind) {
+    case "string":
+      if (typeof v === "string") {
+        if (f.values && !f.values.has(v)) return `expected one of ${[...f.values].join("|")}`;
+        return { ok: true, value: v };
+      }
+      if (typeof v === "number" && !f.values) return { ok: true, value: String(v) };
+      return `expected string, got ${typeof v}`;
+    case "number": {
+      const n = toNumber(v);
+      return n === undefined ? `expected number, got ${JSON.stringify(v)}` : { ok: true, value: n };
+    }
+    case "boolean": {
+      const b = toBool(v);
+      return b === undefined
+        ? `expected boolean, got ${JSON.stringify(v)}`
+        : { ok: true, value: b };
+    }
+    case "list":
+      if (typeof v === "string") return { ok: true, value: splitList(v) };
+      if (Array.isArray(v) && v.every((x) => typeof x === "string")) return { ok: true, value: v };
+      return `expected list string, got ${typeof v}`;
+    case "unknown":
+      return { ok: true, value: v };
+  }
+}
+
+export type RecordParser<T> = (
+  input: unknown,
+  path: (string | number)[],
+  issues: ShapeIssue[],
+) => T | undefined;
+
+/** Compiles a spec into a parser that copies known fields (normalised) and drops unknown ones. */
+export function record<S extends Spec>(spec: S): RecordParser<Infer<S>> {
+  const entries = Object.entries(spec);
+  return (input, path, issues) => {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      issues.push({
+        path,
+        message: `expected object, got ${input === null ? "null" : typeof input}`,
+      });
+      return undefined;
+    }
+    const src = input as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    let ok = true;
+    for (const [key, f] of entries) {
+      const v = src[key];
+      if (v === undefined || v === null) {
+        if (!f.optional) {
+          issues.push({ path: [...path, key], message: "required" });
+          ok = false;
+        }
+        continue;
+      }
+      // Fast path: the common, already well-typed value.
+      if (
+        (f.kind === "number" && typeof v === "number") ||
+        (f.kind === "string" && typeof v === "string" && !f.values)
+      ) {
+        out[key] = v;
+        continue;
+      }
+      const r = convert(f, v);
+      if (typeof r === "string") {
+        issues.push({ path: [...path, key], message: r });
+        ok = false;
+      } else out[key] = r.value;
+    }
+    return ok ? (out as Infer<S>) : undefined;
+  };
+}
+
+/** Parses an array of records; PVE's `data: null` for an empty list becomes []. */
+export function listOf<T>(item: RecordParser<T>): RecordParser<T[]> {
+  return (input, path, issues) => {
+    if (input === null) return [];
+    if (!Array.isArray(input)) {
+      issues.push({ path, message: `expected array, got ${typeof input}` });
+      return undefined;
+    }
+    const out = new Array<T>(input.length);
+    const before = issues.length;
+    // One path array, updated per item: parsers copy it only when they report an issue.
+    const itemPath: (string | number)[] = [...path, 0];
+    const last = itemPath.length - 1;
+    for (let i = 0; i < input.length; i++) {
+      itemPath[last] = i;
+      const v = item(input[i], itemPath, issues);
+      if (v !== undefined) out[i] = v;
+      if (issues.length - before > 20) break;
+    }
+    return issues.length === before ? out : undefined;
+  };
+}

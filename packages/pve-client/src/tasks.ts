@@ -1,0 +1,222 @@
+// Waiting for a PVE task: polls its status fast at first and then with a growing, jittered interval, rides
+// out the early "no such task" window and transient failures of the status call, streams new log lines, and
+// turns the final exitstatus into a typed outcome or a typed error (never trusting the POST's 200).
+import {
+  PveError,
+  PveHttpError,
+  PveRequestTimeoutError,
+  PveTaskCancelledError,
+  PveTaskFailedError,
+  PveTaskTimeoutError,
+  PveTaskWarningsError,
+  PveTransportError,
+  type TaskContext,
+  type TaskFailureKind,
+} from "./errors.js";
+import type { CallOptions } from "./http.js";
+import type { Logger } from "./logger.js";
+import { classifyPveMessage } from "./pve-messages.js";
+import type { TaskLogLine, TaskStatus } from "./schemas/tasks.js";
+import { sleep } from "./sleep.js";
+import type { Upid } from "./upid.js";
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** The wait's own deadline (not the task's). Default 30 minutes. */
+  timeoutMs?: number;
+  /** Return `{status: "warnings"}` for `WARNINGS: N` instead of throwing PveTaskWarningsError. */
+  acceptWarnings?: boolean;
+  /** Called for every new log line, in order, while the task runs and after it stops. */
+  onLog?: (line: TaskLogLine) => void;
+  /** First and smallest poll interval. Default 25 ms. */
+  pollMinMs?: number;
+  /** Largest poll interval. Default 2000 ms. */
+  pollMaxMs?: number;
+  /** Poll interval as a fraction of the time waited so far (before the cap). Default 0.2. */
+  pollRatio?: number;
+  /** How long a 400 "no such task" counts as "not visible yet". Default 10 s. */
+  noSuchTaskGraceMs?: number;
+  /** Log lines kept in a failure's `logTail`. Default 50. */
+  logTailLines?: number;
+}
+
+export type TaskOutcome =
+  { status: "ok"; upid: Upid } | { status: "warnings"; upid: Upid; count: number; lines: string[] };
+
+/** What waitTask needs from the client. */
+export interface TaskReader {
+  taskStatus(upid: Upid, opts?: CallOptions): Promise<TaskStatus>;
+  taskLog(
+    upid: Upid,
+    range: { start: number; limit: number },
+    opts?: CallOptions,
+  ): Promise<{ lines: TaskLogLine[]; total: number }>;
+}
+
+const WARNINGS = /^WARNINGS: (\d+)$/;
+const NO_SUCH_TASK = /no such task/i;
+const PAGE = 500;
+
+/** Transient trouble of the status call itself (not of the task): keep polling. */
+function isTransient(err: unknown): boolean {
+  if (err instanceof PveTransportError || err instanceof PveRequestTimeoutError) return true;
+  return err instanceof PveHttpError && err.status >= 500;
+}
+
+export async function waitTask(
+  reader: TaskReader,
+  upid: Upid,
+  opts: WaitOptions,
+  logger: Logger,
+  random: () => number = Math.random,
+): Promise<TaskOutcome> {
+  const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
+  const pollMin = opts.pollMinMs ?? 25;
+  const pollMax = Math.max(pollMin, opts.pollMaxMs ?? 2000);
+  const ratio = opts.pollRatio ?? 0.2;
+  const grace = opts.noSuchTaskGraceMs ?? 10_000;
+  const started = performance.now();
+  const deadline = started + timeoutMs;
+  const stream = new LogStream(reader, upid, opts.onLog);
+  let last: TaskStatus | undefined;
+
+  const cancelled = (): never => {
+    throw new PveTaskCancelledError(upid, { cause: opts.signal?.reason });
+  };
+  const guarded = async <T>(p: Promise<T>): Promise<T> => {
+    try {
+      return await p;
+    } catch (err) {
+      if (opts.signal?.aborted) cancelled();
+      throw err;
+    }
+  };
+
+  for (let polls = 0; ; polls++) {
+    const elapsed = performance.now() - started;
+    const interval = Math.min(pollMax, Math.max(pollMin, elapsed * ratio));
+    const delay = Math.min(interval * (0.8 + 0.4 * random()), deadline - performance.now());
+    if (delay > 0) await sleep(delay, opts.signal).catch(cancelled);
+    if (opts.signal?.aborted) cancelled();
+    if (performance.now() >= deadline) throw new PveTaskTimeoutError(upid, timeoutMs, last?.status);
+    const call: CallOptions = {
+      timeoutMs: Math.max(1, Math.min(30_000, deadline - performance.now())),
+    };
+    if (opts.signal) call.signal = opts.signal;
+    try {
+      if (opts.onLog && last !== undefined) await guarded(stream.pull(call));
+      last = await guarded(reader.taskStatus(upid, call));
+    } catch (err) {
+      if (err instanceof PveHttpError && err.status === 400 && NO_SUCH_TASK.test(err.message)) {
+        if (performance.now() - started < grace) continue;
+      } else if (isTransient(err)) {
+        logger.debug(
+          { upid: upid.raw, polls, err: (err as PveError).code },
+          "pve task poll failed; retrying",
+        );
+        continue;
+      }
+      throw err;
+    }
+    if (last.status !== "stopped") continue;
+    logger.debug(
+      { upid: upid.raw, exitstatus: last.exitstatus, polls: polls + 1 },
+      "pve task stopped",
+    );
+    const exitstatus = last.exitstatus ?? "";
+    if (opts.onLog) await guarded(stream.drain(call));
+    if (exitstatus === "OK") return { status: "ok", upid };
+    const w = WARNINGS.exec(exitstatus);
+    if (w) {
+      const lines = (await guarded(readAll(stream, call)))
+        .map((l) => l.t)
+        .filter((t) => t.startsWith("WARN: "));
+      const count = Number(w[1]);
+      if (opts.acceptWarnings) return { status: "warnings", upid, count, lines };
+      throw new PveTaskWarningsError(upid, count, lines);
+    }
+    const logTail = await guarded(readTail(reader, upid, opts.logTailLines ?? 50, call));
+    throw taskFailure({ upid, exitstatus, logTail });
+  }
+}
+
+/** The typed error for a task that ended with anything but OK or WARNINGS. */
+export function taskFailure(task: TaskContext): PveError {
+  const message = `task ${task.upid.type} ${task.upid.id || "-"} failed: ${task.exitstatus}`;
+  const special = classifyPveMessage(task.exitstatus, message, { task });
+  if (special) return special;
+  let kind: TaskFailureKind = "error";
+  if (task.exitstatus === "received interrupt") kind = "interrupted";
+  else if (task.exitstatus === "unexpected status" || task.exitstatus === "")
+    kind = "unexpected-status";
+  else if (/^unable to (?:open file|get last line)/.test(task.exitstatus)) kind = "unreadable-log";
+  return new PveTaskFailedError(task, kind);
+}
+
+/** The last `n` lines: one cheap call for the total, one for the tail, so `TASK ERROR` is never cut off. */
+async function readTail(
+  reader: TaskReader,
+  upid: Upid,
+  n: number,
+  call: CallOptions,
+): Promise<string[]> {
+  try {
+    const probe = await reader.taskLog(upid, { start: 1_000_000_000, limit: 1 }, call);
+    const start = Math.max(0, probe.total - n);
+    const page = await reader.taskLog(upid, { start, limit: n }, call);
+    return page.lines.map((l) => l.t);
+  } catch (err) {
+    if (err instanceof PveError && !isTransient(err)) throw err;
+    return [];
+  }
+}
+
+async function readAll(stream: LogStream, call: CallOptions): Promise<TaskLogLine[]> {
+  if (stream.seen.length > 0 || stream.enabled) return stream.seen;
+  await stream.drain(call);
+  return stream.seen;
+}
+
+/** Follows a task log by line number, handing each new line to `onLog` exactly once. */
+class LogStream {
+  readonly seen: TaskLogLine[] = [];
+  readonly enabled: boolean;
+  readonly #reader: TaskReader;
+  readonly #upid: Upid;
+  readonly #onLog: ((line: TaskLogLine) => void) | undefined;
+  #next = 0;
+  constructor(reader: TaskReader, upid: Upid, onLog: ((line: TaskLogLine) => void) | undefined) {
+    this.#reader = reader;
+    this.#upid = upid;
+    this.#onLog = onLog;
+    this.enabled = onLog !== undefined;
+  }
+
+  /** Reads one page of new lines (while the task runs). */
+  async pull(call: CallOptions, final = false): Promise<number> {
+    let page: { lines: TaskLogLine[]; total: number };
+    try {
+      page = await this.#reader.taskLog(this.#upid, { start: this.#next, limit: PAGE }, call);
+    } catch (err) {
+      if (!final && (isTransient(err) || (err instanceof PveHttpError && err.status === 400)))
+        return 0;
+      throw err;
+    }
+    // PVE answers an empty log with one fake "no content" line; skip it.
+    if (page.total <= 1 && page.lines.length === 1 && page.lines[0]?.t === "no content") return 0;
+    let fresh = 0;
+    for (const line of page.lines) {
+      if (line.n <= this.#next) continue;
+      this.#next = line.n;
+      this.seen.push(line);
+      fresh++;
+      this.#onLog?.(line);
+    }
+    return fresh;
+  }
+
+  /** Reads everything that is left (after the task stopped). */
+  async drain(call: CallOptions): Promise<void> {
+    while ((await this.pull(call, true)) === PAGE);
+  }
+}
