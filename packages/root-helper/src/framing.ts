@@ -1,0 +1,58 @@
+// A guard in front of vscode-jsonrpc's reader, which has no size cap and keeps a connection open after a bad
+// header: each header block must be exactly `Content-Length` (optionally with one `Content-Type`) within the
+// header cap, the body within the body cap, the whole frame within the frame timeout. Anything else fails the
+// stream, and that closes the connection.
+import { Transform, type TransformCallback } from "node:stream";
+import type { Limits } from "./config.js";
+
+const CL = "content-length: ?([0-9]{1,6})";
+const CT = "content-type: ?[\\x20-\\x7e]{1,128}";
+const HEADER = new RegExp(`^(?:${CL}|${CL}\\r\\n${CT}|${CT}\\r\\n${CL})$`, "i");
+const HEADER_END = Buffer.from("\r\n\r\n");
+
+export class FrameGuard extends Transform {
+  readonly #limits: Pick<Limits, "maxHeaderBytes" | "maxBodyBytes" | "frameTimeoutMs">;
+  #header = Buffer.alloc(0); // an incomplete header block, never longer than maxHeaderBytes
+  #body = 0; // body bytes of the current frame still to pass through
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(limits: Pick<Limits, "maxHeaderBytes" | "maxBodyBytes" | "frameTimeoutMs">) {
+    super();
+    this.#limits = limits;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    let rest = chunk;
+    while (rest.length > 0) {
+      if (this.#body > 0) {
+        const n = Math.min(this.#body, rest.length);
+        this.push(rest.subarray(0, n));
+        this.#body -= n;
+        rest = rest.subarray(n);
+        if (this.#body === 0) clearTimeout(this.#timer);
+        continue;
+      }
+      if (this.#header.length === 0) {
+        // Destroying an already closed stream does nothing, so a stale timer is harmless.
+        const timeout = (): void => void this.destroy(new Error("frame timeout"));
+        this.#timer = setTimeout(timeout, this.#limits.frameTimeoutMs).unref();
+      }
+      const block = Buffer.concat([this.#header, rest]);
+      const end = block.indexOf(HEADER_END);
+      if ((end === -1 ? block.length : end + 4) > this.#limits.maxHeaderBytes)
+        return done(new Error("frame header too large"));
+      if (end === -1) {
+        this.#header = block;
+        break;
+      }
+      const m = HEADER.exec(block.subarray(0, end).toString("latin1"));
+      const length = Number(m?.[1] ?? m?.[2] ?? m?.[3] ?? 0);
+      if (length < 1 || length > this.#limits.maxBodyBytes) return done(new Error("bad header"));
+      this.push(block.subarray(0, end + 4));
+      this.#header = Buffer.alloc(0);
+      this.#body = length;
+      rest = block.subarray(end + 4);
+    }
+    done();
+  }
+}

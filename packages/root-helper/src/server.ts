@@ -1,0 +1,104 @@
+// Library entry of the helper (main.ts is the production one): listens on a Unix socket, serves only peers whose
+// kernel-reported uid and gid are the agent's, guards the framing, registers the contract's handlers, enforces
+// the limits, and writes one JSON audit line per connection and per request (denials included).
+import { chmod } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
+import { pipeline } from "node:stream";
+import * as contract from "@felhom/helper-protocol";
+import { HelperFailure, type Handler, type MethodKey } from "@felhom/helper-protocol";
+import { DEFAULT_LIMITS, type HelperConfig, type Limits } from "./config.js";
+import { FrameGuard } from "./framing.js";
+import { goldenHandler } from "./golden.js";
+import { loadPeerCred, type PeerCred } from "./peer.js";
+import { sensorsHandler } from "./sensors.js";
+import { smartHandler } from "./smart.js";
+import { usbHandlers } from "./usb.js";
+
+/** `address`: the socket path. `close()`: stops accepting, lets running operations finish (a killed pct create
+ * leaves a locked container), then closes every connection. */
+export type RunningHelper = { readonly address: string; close(): Promise<void> };
+
+const { PROTOCOL: protocol, PROTOCOL_VERSION: version, methodNames: methods } = contract;
+
+export async function startHelper(config: HelperConfig): Promise<RunningHelper> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...config.limits };
+  const peerOf = loadPeerCred(); // no addon, no helper: the peer check is never skipped
+  const sink = config.audit ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const audit = (peer: PeerCred | undefined, fields: object): void =>
+    void sink(JSON.stringify({ time: new Date().toISOString(), peer: peer ?? null, ...fields }));
+  // Built once, so the pct create lock and the mount queue hold across connections.
+  const golden = goldenHandler(config.tools, limits);
+  const usb = usbHandlers(config.tools, config, limits);
+  const smart = smartHandler(config.tools, config, limits);
+  const sensors = sensorsHandler(config.tools, limits);
+  const running = new Set<Promise<unknown>>();
+  const sockets = new Set<Socket>();
+  let serving = false;
+
+  const server = createServer((socket) => {
+    socket.on("error", () => undefined);
+    const peer = peerOf(socket); // undefined when the kernel gives no answer: refused below
+    const allowed = serving && peer?.uid === config.agentUid && peer.gid === config.agentGid;
+    const code = allowed ? undefined : contract.HelperErrorCode.PEER_DENIED;
+    audit(peer, { method: "(connect)", decision: allowed ? "ok" : "denied", code });
+    if (!allowed) return void socket.destroy();
+    sockets.add(socket);
+    const guard = new FrameGuard(limits);
+    const conn = contract.connectionFromStreams(guard, socket);
+    let inFlight = 0;
+    // Every method goes through here: Busy beyond maxInFlight, Timeout after its deadline.
+    const limit =
+      <K extends MethodKey>(handler: Handler<K>, timeoutMs = limits.requestTimeoutMs): Handler<K> =>
+      async (params, ctx) => {
+        if (inFlight >= limits.maxInFlight) throw new HelperFailure("BUSY");
+        inFlight++;
+        const op = Promise.resolve().then(() => handler(params, ctx));
+        const settle = (): void => void (inFlight--, running.delete(op));
+        running.add(op);
+        op.then(settle, settle);
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new HelperFailure("TIMEOUT")), timeoutMs);
+        });
+        return await Promise.race([op, deadline]).finally(() => clearTimeout(timer));
+      };
+    const handlers = {
+      hello: limit<"hello">(() => ({ protocol, version, methods })),
+      createContainer: limit(golden, limits.createTimeoutMs),
+      usbMount: limit(usb.usbMount),
+      usbUnmount: limit(usb.usbUnmount),
+      smart: limit(smart),
+      sensors: limit(sensors),
+    };
+    contract.registerHelperMethods(conn, handlers, { onAudit: (record) => audit(peer, record) });
+    pipeline(socket, guard, () => socket.destroy());
+    conn.onError(() => socket.destroy()); // e.g. a body that is not JSON
+    socket.setTimeout(limits.idleTimeoutMs, () => inFlight === 0 && socket.destroy());
+    socket.on("close", () => (conn.dispose(), sockets.delete(socket)));
+    conn.listen();
+  });
+  server.maxConnections = limits.maxConnections;
+  // A {path} is a new socket; an {fd} is one already listening (systemd's). A failed listen rejects.
+  await new Promise((resolve, reject) =>
+    server.once("error", reject).listen(config.listen, () => resolve(null)),
+  );
+  if ("path" in config.listen) await chmod(config.listen.path, 0o660);
+  const address = server.address() as string; // a Unix socket's address is its path
+  try {
+    config.verifySocket?.(address);
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  serving = true;
+  return {
+    address,
+    close: async () => {
+      serving = false;
+      const stopped = new Promise((resolve) => server.close(resolve));
+      await Promise.allSettled([...running]);
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
+  };
+}

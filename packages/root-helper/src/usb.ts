@@ -1,0 +1,64 @@
+// usb.mount / usb.unmount: serialised (one mount operation at a time); the device is found by enumeration, the
+// unit is written by the helper and started by PID 1, and only a unit the helper wrote is ever removed.
+import { unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { HelperFailure, type Handler } from "@felhom/helper-protocol";
+import { daemonReload, lsblk, systemctlNow } from "./argv.js";
+import type { Dirs, Limits, ToolPaths } from "./config.js";
+import { runnerFor } from "./exec.js";
+import { createUnitFile, escapePath, renderMountUnit, unitOwner } from "./mount-unit.js";
+import { eligibleDevice, usbLinkOf } from "./usb-device.js";
+
+export function usbHandlers(tools: ToolPaths, dirs: Dirs, limits: Limits) {
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialised = <T>(op: () => Promise<T>): Promise<T> => {
+    const next = queue.then(op, op);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const unitOf = (name: string) => {
+    const where = `${dirs.mountBase}/${name}`;
+    const unit = `${escapePath(where)}.mount`;
+    return { where, unit, path: join(dirs.unitDir, unit) };
+  };
+
+  const usbMount: Handler<"usbMount"> = (p, ctx) =>
+    serialised(async () => {
+      const run = runnerFor(ctx, limits);
+      const { where, unit, path } = unitOf(p.name);
+      const owner = await unitOwner(path);
+      if (owner !== "none")
+        throw new HelperFailure(owner === "helper" ? "ALREADY_EXISTS" : "NOT_OWNED");
+      const listing = await run(lsblk(tools));
+      if (listing.exitCode !== 0) throw new HelperFailure("TOOL_FAILED");
+      const device = await usbLinkOf(dirs.byIdDir, eligibleDevice(listing.stdout, p));
+      const text = renderMountUnit({ name: p.name, what: device, where, type: p.fstype });
+      await createUnitFile(path, text);
+      try {
+        for (const argv of [daemonReload(tools), systemctlNow(tools, "enable", unit)])
+          if ((await run(argv)).exitCode !== 0) throw new HelperFailure("TOOL_FAILED");
+      } catch (err) {
+        // Roll back to no unit at all, so the agent can simply try again.
+        await run(systemctlNow(tools, "disable", unit)).catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+        await run(daemonReload(tools)).catch(() => undefined);
+        throw err;
+      }
+      return { name: p.name, unit, where, device };
+    });
+
+  const usbUnmount: Handler<"usbUnmount"> = (p, ctx) =>
+    serialised(async () => {
+      const run = runnerFor(ctx, limits);
+      const { unit, path } = unitOf(p.name);
+      const owner = await unitOwner(path);
+      if (owner !== "helper") throw new HelperFailure(owner === "none" ? "NOT_FOUND" : "NOT_OWNED");
+      if ((await run(systemctlNow(tools, "disable", unit))).exitCode !== 0)
+        throw new HelperFailure("TOOL_FAILED");
+      await unlink(path);
+      if ((await run(daemonReload(tools))).exitCode !== 0) throw new HelperFailure("TOOL_FAILED");
+      return { name: p.name, unit };
+    });
+
+  return { usbMount, usbUnmount };
+}
