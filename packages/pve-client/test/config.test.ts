@@ -2,7 +2,12 @@
 // (mount points must state backup=, no value can inject another key).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PveArgumentError, formatPropertyString, ops, parsePropertyString } from "@felhom/pve-client";
+import {
+  PveArgumentError,
+  formatPropertyString,
+  ops,
+  parsePropertyString,
+} from "@felhom/pve-client";
 import { toLxcConfig, toQemuConfig } from "../src/schemas/guest-config.js";
 
 test("parsePropertyString – reads keys, a leading default-key value and quoted commas", () => {
@@ -12,12 +17,15 @@ test("parsePropertyString – reads keys, a leading default-key value and quoted
     hwaddr: "BC:24:11:00:00:01",
     ip: "dhcp",
   });
-  assert.deepEqual(parsePropertyString("local-lvm:vm-100-disk-1,mp=/data,backup=0,size=8G", "volume"), {
-    volume: "local-lvm:vm-100-disk-1",
-    mp: "/data",
-    backup: "0",
-    size: "8G",
-  });
+  assert.deepEqual(
+    parsePropertyString("local-lvm:vm-100-disk-1,mp=/data,backup=0,size=8G", "volume"),
+    {
+      volume: "local-lvm:vm-100-disk-1",
+      mp: "/data",
+      backup: "0",
+      size: "8G",
+    },
+  );
   assert.deepEqual(parsePropertyString('a="x,y",b=2'), { a: "x,y", b: "2" });
 });
 
@@ -27,7 +35,11 @@ test("formatPropertyString – writes the default key bare and refuses injected 
     "tank:subvol-1,mp=/srv,backup=0",
   );
   for (const bad of ["/srv,backup=1", 'x"y', "a=b", "two words"]) {
-    assert.throws(() => formatPropertyString({ volume: "v", mp: bad }, "volume"), PveArgumentError, bad);
+    assert.throws(
+      () => formatPropertyString({ volume: "v", mp: bad }, "volume"),
+      PveArgumentError,
+      bad,
+    );
   }
 });
 
@@ -66,7 +78,12 @@ test("toLxcConfig – collects netN/mpN/unusedN into maps and normalises values"
     tag: 10,
   });
   assert.equal(c.net[3]?.gw, "10.0.0.1");
-  assert.deepEqual(c.mp[0], { volume: "local-lvm:vm-100-disk-1", mp: "/data", backup: false, size: "8G" });
+  assert.deepEqual(c.mp[0], {
+    volume: "local-lvm:vm-100-disk-1",
+    mp: "/data",
+    backup: false,
+    size: "8G",
+  });
   assert.deepEqual(c.mp[7]?.mountoptions, ["noatime", "nodev"]);
   assert.equal(c.mp[7]?.ro, true);
   assert.deepEqual(c.unused[2], { volume: "local-lvm:vm-100-disk-9" });
@@ -87,9 +104,23 @@ test("toQemuConfig – reads model=MAC network devices, disks by key and memory 
   });
   assert.equal(c.memory, 4096);
   assert.equal(c.agent?.enabled, true);
-  assert.deepEqual(c.net[0], { model: "virtio", macaddr: "BC:24:11:AA:BB:CC", bridge: "vmbr0", firewall: true });
-  assert.deepEqual(c.net[1], { model: "e1000", macaddr: "BC:24:11:AA:BB:CD", bridge: "vmbr1", tag: 5 });
-  assert.deepEqual(c.disks["scsi0"], { volume: "local-lvm:vm-200-disk-0", iothread: true, size: "32G" });
+  assert.deepEqual(c.net[0], {
+    model: "virtio",
+    macaddr: "BC:24:11:AA:BB:CC",
+    bridge: "vmbr0",
+    firewall: true,
+  });
+  assert.deepEqual(c.net[1], {
+    model: "e1000",
+    macaddr: "BC:24:11:AA:BB:CD",
+    bridge: "vmbr1",
+    tag: 5,
+  });
+  assert.deepEqual(c.disks["scsi0"], {
+    volume: "local-lvm:vm-200-disk-0",
+    iothread: true,
+    size: "32G",
+  });
   assert.equal(c.disks["ide2"]?.media, "cdrom");
   assert.ok(c.disks["efidisk0"]);
   assert.deepEqual(c.unused[0], { volume: "local-lvm:vm-200-disk-5" });
@@ -125,7 +156,10 @@ test("setConfig encoding – mount points need an explicit backup flag; null del
 test("setConfig encoding – QEMU network devices use PVE's model=MAC form", () => {
   const req = ops.setQemuConfig("pve", 200, {
     cores: 4,
-    net: { 0: { model: "virtio", bridge: "vmbr0", macaddr: "BC:24:11:00:00:02" }, 1: { model: "e1000", bridge: "vmbr1" } },
+    net: {
+      0: { model: "virtio", bridge: "vmbr0", macaddr: "BC:24:11:00:00:02" },
+      1: { model: "e1000", bridge: "vmbr1" },
+    },
   });
   assert.equal(req.method, "POST");
   assert.equal(req.params["net0"], "virtio=BC:24:11:00:00:02,bridge=vmbr0");
@@ -148,5 +182,8 @@ test("restore encoding – a new identity sends unique=1 and the hostname, never
     hostname: "web-restored",
   });
   assert.equal(req.guest?.vmid, 201);
-  assert.throws(() => ops.restoreLxc("pve", { vmid: 99, archive: "local:x", storage: "s1" }), PveArgumentError);
+  assert.throws(
+    () => ops.restoreLxc("pve", { vmid: 99, archive: "local:x", storage: "s1" }),
+    PveArgumentError,
+  );
 });

@@ -62,7 +62,8 @@ function scripted(s: Script) {
       calls.log++;
       const n = visible();
       const lines: TaskLogLine[] = [];
-      for (let i = range.start; i < n && lines.length < range.limit; i++) lines.push({ n: i + 1, t: s.log[i] ?? "" });
+      for (let i = range.start; i < n && lines.length < range.limit; i++)
+        lines.push({ n: i + 1, t: s.log[i] ?? "" });
       if (n === 0) return Promise.resolve({ lines: [{ n: 1, t: "no content" }], total: 1 });
       return Promise.resolve({ lines, total: n });
     },
@@ -103,7 +104,11 @@ test("waitTask – WARNINGS: N returns the WARN lines when accepted, and throws 
 test("waitTask – a failed task carries its message and the log tail read from the end", async () => {
   const log = Array.from({ length: 300 }, (_, i) => `line ${i}`);
   log.push("TASK ERROR: unable to restore CT 101 - no space left on device");
-  const { reader } = scripted({ durationMs: 20, exitstatus: "unable to restore CT 101 - no space left on device", log });
+  const { reader } = scripted({
+    durationMs: 20,
+    exitstatus: "unable to restore CT 101 - no space left on device",
+    log,
+  });
   const e = await failure(waitTask(reader, upid, { ...fast, logTailLines: 20 }, silentLogger));
   assert.equal(e.code, "PVE_TASK_FAILED");
   assert.equal(e["kind"], "error");
@@ -116,8 +121,16 @@ test("waitTask – a failed task carries its message and the log tail read from 
 
 test("waitTask – lock timeout, permission failure and interrupts inside the task get their codes", async () => {
   const cases: [string, string, Record<string, unknown>][] = [
-    ["can't lock file '/run/lock/lxc/pve-config-101.lock' - got timeout", "PVE_LOCK_TIMEOUT", { vmid: 101 }],
-    ["Permission check failed (/storage/local-lvm, Datastore.AllocateSpace)", "PVE_PERMISSION", { aclPath: "/storage/local-lvm" }],
+    [
+      "can't lock file '/run/lock/lxc/pve-config-101.lock' - got timeout",
+      "PVE_LOCK_TIMEOUT",
+      { vmid: 101 },
+    ],
+    [
+      "Permission check failed (/storage/local-lvm, Datastore.AllocateSpace)",
+      "PVE_PERMISSION",
+      { aclPath: "/storage/local-lvm" },
+    ],
     ["received interrupt", "PVE_TASK_FAILED", { kind: "interrupted" }],
     ["unexpected status", "PVE_TASK_FAILED", { kind: "unexpected-status" }],
   ];
@@ -145,7 +158,12 @@ test("waitTask – keeps polling through the early 400 no such task and transien
       s.httpError(503, "busy"),
       s.httpError(596, "Broken pipe"),
       s.httpError(599, "Too many redirections"),
-      new PveTransportError("GET", "/x", { requestSent: true, attempts: 3, mutating: false, cause: new Error("reset") }),
+      new PveTransportError("GET", "/x", {
+        requestSent: true,
+        attempts: 3,
+        mutating: false,
+        cause: new Error("reset"),
+      }),
     ],
   });
   const out = await waitTask(again.reader, upid, fast, silentLogger);
@@ -157,7 +175,9 @@ test("waitTask – no such task beyond the grace window is an error", async () =
   const s = scripted({ durationMs: 10, exitstatus: "OK", log: [] });
   const errs = Array.from({ length: 100 }, () => s.httpError(400, "no such task"));
   const t = scripted({ durationMs: 10, exitstatus: "OK", log: [], failures: errs });
-  const e = await failure(waitTask(t.reader, upid, { ...fast, noSuchTaskGraceMs: 60 }, silentLogger));
+  const e = await failure(
+    waitTask(t.reader, upid, { ...fast, noSuchTaskGraceMs: 60 }, silentLogger),
+  );
   assert.equal(e.code, "PVE_HTTP");
   assert.equal(e["status"], 400);
 });
@@ -179,10 +199,12 @@ test("waitTask – streams every log line once, in order, while running and afte
   const got: TaskLogLine[] = [];
   let linesWhileRunning = 0;
   let done = false;
-  const p = waitTask(reader, upid, { ...fast, onLog: (l) => got.push(l) }, silentLogger).then((o) => {
-    done = true;
-    return o;
-  });
+  const p = waitTask(reader, upid, { ...fast, onLog: (l) => got.push(l) }, silentLogger).then(
+    (o) => {
+      done = true;
+      return o;
+    },
+  );
   await new Promise((r) => setTimeout(r, 200));
   if (!done) linesWhileRunning = got.length;
   await p;
@@ -197,10 +219,19 @@ test("waitTask – streams every log line once, in order, while running and afte
 
 test("waitTask – polls fast at first, then backs off to the cap", async () => {
   const { reader, calls } = scripted({ durationMs: 1500, exitstatus: "OK", log: [] });
-  await waitTask(reader, upid, { pollMinMs: 20, pollMaxMs: 300, timeoutMs: 5000 }, silentLogger, () => 0.5);
+  await waitTask(
+    reader,
+    upid,
+    { pollMinMs: 20, pollMaxMs: 300, timeoutMs: 5000 },
+    silentLogger,
+    () => 0.5,
+  );
   const gaps = calls.statusTimes.slice(1).map((t, i) => t - (calls.statusTimes[i] ?? 0));
   assert.ok((gaps[0] ?? 0) < 100, `first gap ${gaps[0]}`);
-  assert.ok(gaps.every((g) => g < 300 * 1.2 + 60), `gaps ${gaps.join(",")}`);
+  assert.ok(
+    gaps.every((g) => g < 300 * 1.2 + 60),
+    `gaps ${gaps.join(",")}`,
+  );
   assert.ok(Math.max(...gaps) > 150, "the interval grew");
   // a fixed 20 ms poll would need ~75 calls for 1.5 s
   assert.ok(calls.status < 30, `status calls ${calls.status}`);

@@ -22,7 +22,14 @@ test("ApiToken – accepts a user name that itself contains @", () => {
 });
 
 test("ApiToken – refuses malformed ids and secrets without echoing the input", () => {
-  for (const bad of ["root@pam", "root!tok", "root@pam!", "root@1pam!tok", "ro ot@pam!tok", "root@pam!t:k"]) {
+  for (const bad of [
+    "root@pam",
+    "root!tok",
+    "root@pam!",
+    "root@1pam!tok",
+    "ro ot@pam!tok",
+    "root@pam!t:k",
+  ]) {
     assert.throws(() => new ApiToken(bad, SECRET), PveArgumentError, bad);
   }
   assert.throws(() => new ApiToken("root@pam!tok", "has space"), PveArgumentError);
@@ -40,11 +47,17 @@ test("ApiToken – refuses malformed ids and secrets without echoing the input",
 test("Secret – prints *** through toString, template strings, JSON and util.inspect", () => {
   const s = new Secret(SECRET);
   assert.equal(String(s), "***");
+  // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- the accident under test
   assert.equal(`${s}`, "***");
   assert.equal(JSON.stringify({ s }), '{"s":"***"}');
   assert.ok(!inspect(s, { showHidden: true, depth: 5 }).includes(SECRET));
   const t = new ApiToken("root@pam!tok", s);
-  for (const shown of [String(t), JSON.stringify(t), inspect(t, { showHidden: true }), inspect({ t })]) {
+  for (const shown of [
+    String(t),
+    JSON.stringify(t),
+    inspect(t, { showHidden: true }),
+    inspect({ t }),
+  ]) {
     assert.ok(!shown.includes(SECRET), shown);
   }
   assert.ok(JSON.stringify(t).includes("root@pam!tok"));

@@ -1,0 +1,67 @@
+// The privilege table and the evaluation of /access/permissions: propagation, exact paths and naming what
+// is missing per operation.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  OPERATION_PRIVILEGES,
+  evaluateAccess,
+  hasPrivilege,
+  requiredPrivileges,
+} from "@felhom/pve-client";
+
+const version = { version: "9.1.4", release: "9.1", repoid: "abcdef12" };
+
+test("hasPrivilege – own entry decides; ancestors count only when they propagate", () => {
+  const perms = {
+    "/": { "Sys.Audit": false },
+    "/vms": { "VM.Audit": true, "VM.PowerMgmt": false },
+    "/vms/100": { "VM.Snapshot": false },
+  };
+  assert.equal(hasPrivilege(perms, "/vms/101", "VM.Audit"), true);
+  assert.equal(hasPrivilege(perms, "/vms/101", "VM.PowerMgmt"), false, "not propagated");
+  assert.equal(hasPrivilege(perms, "/vms", "VM.PowerMgmt"), true, "granted on the path itself");
+  assert.equal(hasPrivilege(perms, "/vms/100", "VM.Snapshot"), true);
+  assert.equal(
+    hasPrivilege(perms, "/vms/100", "VM.Audit"),
+    false,
+    "the own entry is the effective set",
+  );
+  assert.equal(hasPrivilege(perms, "/nodes/pve", "Sys.Audit"), false);
+  assert.equal(hasPrivilege({}, "/vms", "VM.Audit"), false);
+});
+
+test("evaluateAccess – reports each operation and names the missing privileges", () => {
+  const perms = {
+    "/nodes/pve": { "Sys.Audit": true },
+    "/vms": { "VM.Audit": true, "VM.PowerMgmt": true, "VM.Backup": true },
+    "/storage": { "Datastore.Audit": true },
+  };
+  const r = evaluateAccess(version, perms, { node: "pve" });
+  const byOp = Object.fromEntries(r.operations.map((o) => [o.operation, o]));
+  assert.equal(r.allAllowed, false);
+  assert.equal(byOp["nodeStatus"]?.allowed, true);
+  assert.equal(byOp["powerMgmt"]?.allowed, true);
+  assert.equal(byOp["tasks"]?.allowed, true);
+  assert.equal(byOp["backup"]?.allowed, false);
+  assert.deepEqual(byOp["backup"]?.missing, [
+    { path: "/storage", anyOf: ["Datastore.AllocateSpace"] },
+  ]);
+  assert.deepEqual(
+    byOp["setConfig"]?.missing.map((m) => m.anyOf[0]),
+    [
+      "VM.Config.Memory",
+      "VM.Config.CPU",
+      "VM.Config.Network",
+      "VM.Config.Options",
+      "VM.Config.Disk",
+    ],
+  );
+  assert.deepEqual(Object.keys(byOp).sort(), Object.keys(OPERATION_PRIVILEGES).sort());
+});
+
+test("evaluateAccess – a full role covers every operation", () => {
+  const all = Object.fromEntries(requiredPrivileges().map((p) => [p, true]));
+  const r = evaluateAccess(version, { "/": all }, { node: "pve", vmid: 100, storage: "local" });
+  assert.equal(r.allAllowed, true, JSON.stringify(r.operations.filter((o) => !o.allowed)));
+  assert.ok(requiredPrivileges().includes("VM.Allocate"));
+});
