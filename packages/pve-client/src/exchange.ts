@@ -56,10 +56,11 @@ export function exchange(o: ExchangeOptions): Promise<RawResponse> {
       else if (res) resolve(res);
     };
     const stop = (failure: AttemptFailure): void => {
+      // Settle first: aborting calls onResponseError synchronously, which must not win.
+      finish(failure);
       const reason = new Error(failure.kind);
       if (abortRequest) abortRequest(reason);
       else pendingAbort = reason;
-      finish(failure);
     };
     const onAbort = (): void => stop(new AttemptFailure("aborted", sent, o.signal?.reason));
     const timer = setTimeout(() => stop(new AttemptFailure("timeout", sent)), o.timeoutMs);

@@ -1,6 +1,6 @@
 // A small compiled checker for flat PVE records (list items, statuses), normalising PVE's wire quirks in one
-// pass: numbers sent as strings, 0/1 and on/off booleans, null for absent. Lists such as /cluster/resources
-// can hold 10,000 items, and per-field zod transforms cost several times JSON.parse there; this does not.
+// in-place pass: numbers sent as strings, 0/1 and on/off booleans, null for absent. Lists such as
+// /cluster/resources can hold 10,000 items, and per-field zod transforms cost several times JSON.parse there.
 import type { ShapeIssue } from "../errors.js";
 
 type Kind = "string" | "number" | "boolean" | "list" | "unknown";
@@ -51,7 +51,8 @@ export const t = {
 } as const;
 
 const TRUE = new Set<unknown>([1, true, "1", "on", "yes", "true"]);
-const FALSE = new Set<unknown>([0, false, "0", "off", "no", "false"]);
+// "" is how Perl prints false; PVE lets it through in a few list answers.
+const FALSE = new Set<unknown>([0, false, "0", "off", "no", "false", ""]);
 const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 
 /** PVE's boolean spellings (0/1, on/off, yes/no, true/false) to a boolean; undefined when none. */
@@ -72,32 +73,29 @@ export function splitList(v: string): string[] {
   return v.split(/[,;\s]+/).filter((s) => s !== "");
 }
 
-function convert(f: Field<unknown, boolean>, v: unknown): { ok: true; value: unknown } | string {
+const INVALID = Symbol("invalid");
+
+/** The normalised value, or INVALID. */
+function convert(f: Field<unknown, boolean>, v: unknown): unknown {
   switch (f.kind) {
     case "string":
-      if (typeof v === "string") {
-        if (f.values && !f.values.has(v)) return `expected one of ${[...f.values].join("|")}`;
-        return { ok: true, value: v };
-      }
-      if (typeof v === "number" && !f.values) return { ok: true, value: String(v) };
-      return `expected string, got ${typeof v}`;
-    case "number": {
-      const n = toNumber(v);
-      return n === undefined ? `expected number, got ${JSON.stringify(v)}` : { ok: true, value: n };
-    }
-    case "boolean": {
-      const b = toBool(v);
-      return b === undefined
-        ? `expected boolean, got ${JSON.stringify(v)}`
-        : { ok: true, value: b };
-    }
+      if (typeof v === "string") return f.values && !f.values.has(v) ? INVALID : v;
+      return typeof v === "number" && !f.values ? String(v) : INVALID;
+    case "number":
+      return toNumber(v) ?? INVALID;
+    case "boolean":
+      return toBool(v) ?? INVALID;
     case "list":
-      if (typeof v === "string") return { ok: true, value: splitList(v) };
-      if (Array.isArray(v) && v.every((x) => typeof x === "string")) return { ok: true, value: v };
-      return `expected list string, got ${typeof v}`;
+      if (typeof v === "string") return splitList(v);
+      return Array.isArray(v) && v.every((x) => typeof x === "string") ? v : INVALID;
     case "unknown":
-      return { ok: true, value: v };
+      return v;
   }
+}
+
+function describeProblem(f: Field<unknown, boolean>, v: unknown): string {
+  if (f.values && typeof v === "string") return `expected one of ${[...f.values].join("|")}`;
+  return `expected ${f.kind}, got ${JSON.stringify(v) ?? typeof v}`;
 }
 
 export type RecordParser<T> = (
@@ -106,44 +104,55 @@ export type RecordParser<T> = (
   issues: ShapeIssue[],
 ) => T | undefined;
 
-/** Compiles a spec into a parser that copies known fields (normalised) and drops unknown ones. */
+/**
+ * Compiles a spec into a parser that normalises known fields in place (the input is freshly parsed JSON
+ * owned by the caller) and leaves unknown fields as they are. Absent and null optional fields are removed.
+ */
 export function record<S extends Spec>(spec: S): RecordParser<Infer<S>> {
-  const entries = Object.entries(spec);
+  const fields = new Map<string, Field<unknown, boolean>>(Object.entries(spec));
+  const required = Object.entries(spec)
+    .filter(([, f]) => !f.optional)
+    .map(([k]) => k);
   return (input, path, issues) => {
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       issues.push({
-        path,
+        path: [...path],
         message: `expected object, got ${input === null ? "null" : typeof input}`,
       });
       return undefined;
     }
-    const src = input as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
+    const obj = input as Record<string, unknown>;
     let ok = true;
-    for (const [key, f] of entries) {
-      const v = src[key];
+    for (const key of required) {
+      const v = obj[key];
       if (v === undefined || v === null) {
-        if (!f.optional) {
-          issues.push({ path: [...path, key], message: "required" });
-          ok = false;
-        }
-        continue;
+        issues.push({ path: [...path, key], message: "required" });
+        ok = false;
       }
+    }
+    for (const key in obj) {
+      const f = fields.get(key);
+      if (f === undefined) continue;
+      const v = obj[key];
       // Fast path: the common, already well-typed value.
       if (
-        (f.kind === "number" && typeof v === "number") ||
-        (f.kind === "string" && typeof v === "string" && !f.values)
+        f.kind === "number"
+          ? typeof v === "number"
+          : f.kind === "string" && typeof v === "string" && !f.values
       ) {
-        out[key] = v;
         continue;
       }
-      const r = convert(f, v);
-      if (typeof r === "string") {
-        issues.push({ path: [...path, key], message: r });
+      if (v === null || v === undefined) {
+        if (f.optional) delete obj[key];
+        continue;
+      }
+      const c = convert(f, v);
+      if (c === INVALID) {
+        issues.push({ path: [...path, key], message: describeProblem(f, v) });
         ok = false;
-      } else out[key] = r.value;
+      } else obj[key] = c;
     }
-    return ok ? (out as Infer<S>) : undefined;
+    return ok ? (obj as Infer<S>) : undefined;
   };
 }
 

@@ -1,0 +1,98 @@
+// Response normalisation at the boundary: numbers as strings, 0/1 and on/off booleans, null fields, lists,
+// and issues that point at the offending item and field.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ShapeIssue } from "@felhom/pve-client";
+import { parseLxcList } from "../src/schemas/guests.js";
+import { parseClusterResources } from "../src/schemas/resources.js";
+import { parseTaskStatus } from "../src/schemas/tasks.js";
+import { NodeStatusSchema, PermissionsSchema } from "../src/schemas/node.js";
+
+test("record parser – coerces PVE's wire quirks and drops null optionals", () => {
+  const issues: ShapeIssue[] = [];
+  const out = parseLxcList(
+    [
+      {
+        vmid: "101",
+        status: "running",
+        maxmem: "536870912",
+        template: "",
+        name: "a",
+        lock: null,
+        tags: "x;y",
+      },
+      { vmid: 102, status: "stopped", template: 1, cpus: "2", uptime: 0 },
+    ],
+    [],
+    issues,
+  );
+  assert.deepEqual(issues, []);
+  assert.ok(out);
+  assert.deepEqual(out[0], {
+    vmid: 101,
+    status: "running",
+    maxmem: 536870912,
+    template: false,
+    name: "a",
+    tags: ["x", "y"],
+  });
+  assert.deepEqual(out[1], { vmid: 102, status: "stopped", template: true, cpus: 2, uptime: 0 });
+});
+
+test("record parser – reports the item and field of every problem", () => {
+  const issues: ShapeIssue[] = [];
+  const out = parseClusterResources(
+    [
+      { id: "qemu/100", type: "qemu" },
+      { type: "lxc", vmid: "abc" },
+      { id: "x", type: "node", shared: "maybe" },
+    ],
+    [],
+    issues,
+  );
+  assert.equal(out, undefined);
+  assert.deepEqual(
+    issues.map((i) => i.path),
+    [
+      [1, "id"],
+      [1, "vmid"],
+      [2, "shared"],
+    ],
+  );
+});
+
+test("record parser – enumerations are strict where PVE's are closed", () => {
+  const issues: ShapeIssue[] = [];
+  parseTaskStatus(
+    {
+      upid: "u",
+      node: "n",
+      pid: 1,
+      pstart: 1,
+      starttime: 1,
+      type: "t",
+      id: "",
+      user: "u",
+      status: "paused",
+    },
+    [],
+    issues,
+  );
+  assert.equal(issues.length, 1);
+  assert.match(issues[0]?.message ?? "", /running\|stopped/);
+});
+
+test("zod schemas – node status numbers as strings and permissions booleans", () => {
+  const s = NodeStatusSchema.parse({
+    cpu: "0.05",
+    loadavg: ["0.10", "0.20", "0.30"],
+    memory: { total: 1024, used: "512", free: 512 },
+    "boot-info": { mode: "efi", secureboot: 0 },
+  });
+  assert.deepEqual(s.loadavg, [0.1, 0.2, 0.3]);
+  assert.equal(s.memory.used, 512);
+  assert.equal(s["boot-info"]?.secureboot, false);
+  assert.deepEqual(PermissionsSchema.parse({ "/vms": { "VM.Audit": 1, "VM.PowerMgmt": 0 } }), {
+    "/vms": { "VM.Audit": true, "VM.PowerMgmt": false },
+  });
+});
