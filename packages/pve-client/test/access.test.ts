@@ -65,3 +65,11 @@ test("evaluateAccess – a full role covers every operation", () => {
   assert.equal(r.allAllowed, true, JSON.stringify(r.operations.filter((o) => !o.allowed)));
   assert.ok(requiredPrivileges().includes("VM.Allocate"));
 });
+
+test("README – the documented pveum role equals requiredPrivileges()", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+  const m = /pveum role add FelhomAgent --privs "([^"]+)"/.exec(readme);
+  assert.ok(m);
+  assert.deepEqual(m[1]?.split(","), requiredPrivileges());
+});

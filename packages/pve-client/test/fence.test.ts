@@ -1,0 +1,43 @@
+// The client's structural fence: it never starts a process, and depends on undici and zod only.
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const pkgDir = fileURLToPath(new URL("..", import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+test("fence – no source file can start a process", () => {
+  const files = sources(join(pkgDir, "src"));
+  assert.ok(files.length > 10);
+  const forbidden =
+    /(?:from\s+|import\s*\(\s*|require\s*\(\s*)["'](?:node:)?(?:child_process|worker_threads|cluster)["']|["']execa["']|\bprocess\.(?:binding|dlopen|kill)\b/;
+  for (const f of files) {
+    const text = readFileSync(f, "utf8");
+    assert.doesNotMatch(text, forbidden, f);
+    for (const m of text.matchAll(/from\s+["']([^"']+)["']/g)) {
+      const spec = m[1] ?? "";
+      assert.ok(
+        spec.startsWith(".") ||
+          spec === "undici" ||
+          spec === "zod" ||
+          /^node:(fs|tls|zlib|util)$/.test(spec),
+        `${f} imports ${spec}`,
+      );
+    }
+  }
+});
+
+test("fence – runtime dependencies are undici and zod only", () => {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
+  assert.deepEqual(Object.keys(pkg.dependencies ?? {}).sort(), ["undici", "zod"]);
+});
