@@ -34,6 +34,7 @@ export const GLOBAL_OPTIONS = {
   insecure: { type: "boolean", help: "do not check the PVE certificate (testing only)" },
   "helper-socket": { type: "string", value: "PATH", help: "the root helper's Unix socket" },
   "log-level": { type: "string", value: "LEVEL", help: "log level on stderr (default warn)" },
+  verbose: { type: "boolean", short: "v", help: "say which backend serves each call (on stderr)" },
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionSpecs;
 
@@ -46,6 +47,7 @@ export const TASK_OPTIONS = {
     help: "give up waiting after this long (default 3600)",
   },
   "accept-warnings": { type: "boolean", help: "treat a task that ends with warnings as success" },
+  progress: { type: "boolean", help: "print the progress line even when stderr is not a terminal" },
 } as const satisfies OptionSpecs;
 
 export interface Operand {
@@ -85,10 +87,10 @@ export function usageOf(cmd: CommandShape): string {
 }
 
 /** Splits argv into the subcommand words and the rest, skipping global options and their values. */
-export function findCommand(
+export function findCommand<C extends CommandShape>(
   argv: readonly string[],
-  commands: readonly CommandShape[],
-): { command: CommandShape | undefined; rest: string[]; words: string[] } {
+  commands: readonly C[],
+): { command: C | undefined; rest: string[]; words: string[] } {
   const words: string[] = [];
   const rest: string[] = [];
   const takesValue = new Set(
@@ -97,7 +99,7 @@ export function findCommand(
       .map(([n]) => `--${n}`),
   );
   let i = 0;
-  let command: CommandShape | undefined;
+  let command: C | undefined;
   for (; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "--") break;
@@ -114,7 +116,6 @@ export function findCommand(
     }
     if (!commands.some((c) => c.name.startsWith(`${words.join(" ")} `))) break;
   }
-  if (command === undefined) return { command, rest: [...rest, ...argv.slice(i)], words };
   return { command, rest: [...rest, ...argv.slice(i)], words };
 }
 
