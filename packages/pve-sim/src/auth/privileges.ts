@@ -1,0 +1,57 @@
+// Every privilege PVE 9 knows (pve-access-control AccessControl.pm $privgroups plus Permissions.Modify).
+
+export const ALL_PRIVILEGES: readonly string[] = [
+  "VM.Config.Disk",
+  "VM.Config.CPU",
+  "VM.Config.Memory",
+  "VM.Config.Network",
+  "VM.Config.HWType",
+  "VM.Config.Options",
+  "VM.Allocate",
+  "VM.Clone",
+  "VM.GuestAgent.Unrestricted",
+  "VM.Migrate",
+  "VM.Replicate",
+  "VM.Snapshot",
+  "VM.Snapshot.Rollback",
+  "VM.Config.CDROM",
+  "VM.Config.Cloudinit",
+  "VM.Console",
+  "VM.Backup",
+  "VM.GuestAgent.FileRead",
+  "VM.GuestAgent.FileSystemMgmt",
+  "VM.GuestAgent.FileWrite",
+  "VM.PowerMgmt",
+  "VM.Audit",
+  "VM.GuestAgent.Audit",
+  "Sys.PowerMgmt",
+  "Sys.Modify",
+  "Sys.Incoming",
+  "Sys.AccessNetwork",
+  "Sys.Console",
+  "Sys.Syslog",
+  "Sys.Audit",
+  "Datastore.Allocate",
+  "Datastore.AllocateTemplate",
+  "Datastore.AllocateSpace",
+  "Datastore.Audit",
+  "SDN.Allocate",
+  "SDN.Audit",
+  "SDN.Use",
+  "Realm.Allocate",
+  "User.Modify",
+  "Group.Allocate",
+  "Realm.AllocateUser",
+  "Pool.Allocate",
+  "Pool.Audit",
+  "Mapping.Modify",
+  "Mapping.Use",
+  "Mapping.Audit",
+  "Permissions.Modify",
+];
+
+const VALID = new Set(ALL_PRIVILEGES);
+
+export function isPrivilege(name: string): boolean {
+  return VALID.has(name);
+}
