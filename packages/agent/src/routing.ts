@@ -66,7 +66,7 @@ export const ROUTES = Object.freeze({
   tasks: route("api", DESIGN_ROWS[3], false, "tasks"),
   taskStatus: route("api", DESIGN_ROWS[3], false, "task"),
   taskLog: route("api", DESIGN_ROWS[3], false, "task"),
-  waitTask: route("api", DESIGN_ROWS[3], false, "task --follow"),
+  waitTask: route("api", DESIGN_ROWS[3], false, "task"),
   restore: route("api", DESIGN_ROWS[4], true, "restore"),
   backup: route("api", DESIGN_ROWS[5], true, "backup"),
   snapshots: route("api", DESIGN_ROWS[6], false, "snapshots"),

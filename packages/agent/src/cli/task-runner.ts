@@ -7,10 +7,13 @@ import {
   PveTaskTimeoutError,
   PveTaskWarningsError,
 } from "@felhom/pve-client";
-import type { TaskLogLine, Upid ,
+import type {
+  TaskLogLine,
+  Upid,
   PveLockError,
   PvePermissionError,
-  PveTaskFailedError} from "@felhom/pve-client";
+  PveTaskFailedError,
+} from "@felhom/pve-client";
 import { oneLine } from "../errors.js";
 import type { CommandContext, CommandOutput } from "./command.js";
 import type { OutStream } from "./io.js";

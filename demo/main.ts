@@ -1,0 +1,183 @@
+// `npm start`: the whole felhom system on this machine with no Proxmox host. Starts the PVE simulator, a root
+// helper in sandbox mode and the agent (the real `felhom` CLI and `felhom-agent` daemon, as processes), walks
+// the routing table step by step saying which backend served each call, and leaves nothing running.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ROUTES, backendLabel } from "@felhom/agent";
+import type { Operation } from "@felhom/agent";
+import { requiredPrivileges } from "@felhom/pve-client";
+import { startSim } from "@felhom/pve-sim";
+import type { Sim } from "@felhom/pve-sim";
+import { bold, cliRunner, green, red, say } from "./console.js";
+import type { CliResult } from "./console.js";
+import { runDaemonStep } from "./daemon-step.js";
+import { startSandbox, USB_UUID } from "./sandbox.js";
+import type { Sandbox } from "./sandbox.js";
+import { walkRoutingTable } from "./steps.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = join(ROOT, "packages/agent/dist/cli.js");
+const DAEMON = join(ROOT, "packages/agent/dist/daemon.js");
+
+/** Records each step's expectation; the demo exits non-zero if anything behaved otherwise. */
+export class Checklist {
+  readonly failures: string[] = [];
+  passed = 0;
+  expect(ok: boolean, what: string): void {
+    if (ok) this.passed++;
+    else {
+      this.failures.push(what);
+      say(red(`     ✗ unexpected: ${what}`));
+    }
+  }
+  exit(r: CliResult, code: number, what: string): CliResult {
+    this.expect(r.code === code, `${what}: exit ${r.code}, expected ${code}`);
+    return r;
+  }
+}
+
+async function main(): Promise<number> {
+  for (const f of [CLI, DAEMON, join(ROOT, "demo/dist/helper-process.js")]) {
+    if (!existsSync(f)) {
+      say(`felhom demo: ${f} is missing; run: npm run build`);
+      return 1;
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), "felhom-demo-"));
+  let sim: Sim | undefined;
+  let sandbox: Sandbox | undefined;
+  const checks = new Checklist();
+  const served = new Map<string, string>();
+  try {
+    say(
+      bold(
+        "felhom demo: the agent, the root helper and a simulated Proxmox VE host on this machine",
+      ),
+    );
+    sim = await startSim({
+      quiet: true,
+      seed: 11,
+      taskDurations: { vzrestore: 1500, vzdump: 3500, vzstart: 600, vzsnapshot: 500 },
+    });
+    // The routing table's privileges; a restore or create with a network device also needs SDN.Use on the
+    // bridge's zone (/sdn/zones/localnetwork/vmbr0) since PVE 8.
+    const privs = [...new Set([...requiredPrivileges(), "SDN.Use"])];
+    const agentToken = sim.addToken({
+      id: "felhom@pve!agent",
+      privsep: true,
+      acl: [{ path: "/", privs }],
+    });
+    const noBackup = sim.addToken({
+      id: "felhom@pve!nobackup",
+      privsep: true,
+      acl: [{ path: "/", privs: privs.filter((p) => p !== "VM.Backup") }],
+    });
+    await writeFile(join(dir, "agent.token"), `${agentToken.secret}\n`, { mode: 0o600 });
+    await writeFile(join(dir, "nobackup.token"), `${noBackup.secret}\n`, { mode: 0o600 });
+
+    sandbox = await startSandbox({
+      dir,
+      root: ROOT,
+      sim: { url: sim.url, ca: sim.ca, adminSecret: sim.adminSecret },
+    });
+    const config = {
+      pve: {
+        url: sim.url,
+        node: sim.node,
+        tokenId: agentToken.id,
+        tls: { fingerprint256: sim.fingerprint256 },
+      },
+      helper: { socket: sandbox.socket },
+      snapshot: {
+        intervalSeconds: 1,
+        stateFile: join(dir, "state.json"),
+        ...(sandbox.smartDevice ? { disks: [sandbox.smartDevice] } : {}),
+      },
+      log: { level: "info" },
+    };
+    const configFile = join(dir, "agent.json");
+    await writeFile(configFile, JSON.stringify(config, null, 2));
+
+    say(
+      `   PVE simulator  ${sim.url} (PVE 9.1 API, node ${sim.node}), certificate pinned by SHA-256`,
+    );
+    say(
+      `   root helper    pid ${sandbox.helperPid}, socket ${sandbox.socket}, fake pct/systemctl/smartctl/sensors/lsblk`,
+    );
+    say(
+      `   agent          the felhom CLI and felhom-agent daemon, token ${agentToken.id} (privilege-separated,`,
+    );
+    say(
+      `                  exactly the routing table's privileges); every call below adds --config and --token-file`,
+    );
+
+    const cli = cliRunner(CLI, ["--config", configFile, "--token-file", join(dir, "agent.token")]);
+    const record = (r: CliResult): CliResult => {
+      for (const s of r.served) served.set(s.op, s.backend);
+      return r;
+    };
+    await walkRoutingTable({
+      cli: { run: async (args, opts) => record(await cli.run(args, opts)) },
+      checks,
+      sim,
+      sandbox,
+      usbUuid: USB_UUID,
+      noBackup: ["--token-id", noBackup.id, "--token-file", join(dir, "nobackup.token")],
+    });
+    await runDaemonStep({
+      daemonJs: DAEMON,
+      configFile,
+      tokenFile: join(dir, "agent.token"),
+      checks,
+      secret: agentToken.secret,
+    });
+
+    say();
+    say(
+      bold(
+        "── routing: each operation the demo called, and the backend that served it (reported by the facade)",
+      ),
+    );
+    for (const [op, backend] of [...served.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const expected = backendLabel(ROUTES[op as Operation].backend);
+      checks.expect(
+        backend === expected,
+        `${op} was served by ${backend}, the table says ${expected}`,
+      );
+      say(`   ${op.padEnd(16)} ${backend}`);
+    }
+  } catch (err) {
+    checks.failures.push(err instanceof Error ? err.message : String(err));
+    say(red(`felhom demo: ${err instanceof Error ? err.message : String(err)}`));
+  } finally {
+    await sandbox?.close();
+    await sim?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const leftovers = sandbox !== undefined && !sandbox.exited() ? ["the root helper"] : [];
+  if (leftovers.length > 0) checks.failures.push(`still running: ${leftovers.join(", ")}`);
+  say();
+  if (checks.failures.length === 0) {
+    say(
+      green(
+        `✓ demo complete: ${checks.passed} checks as expected; simulator, helper and agent stopped, temp files removed`,
+      ),
+    );
+    return 0;
+  }
+  say(red(`✗ demo finished with ${checks.failures.length} unexpected result(s):`));
+  for (const f of checks.failures) say(red(`   - ${f}`));
+  return 1;
+}
+
+process.exitCode = await main();
+// Nothing may keep the process alive after the demo: report it if something does.
+setTimeout(() => {
+  process.stderr.write(
+    `felhom demo: something kept running after the end (${process.getActiveResourcesInfo().join(", ")})\n`,
+  );
+  process.exit(1);
+}, 5_000).unref();
