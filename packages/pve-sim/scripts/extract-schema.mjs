@@ -80,7 +80,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   // Format as the repository's prettier would, so `prettier --check .` stays green.
   const prettier = await import("prettier");
   const config = (await prettier.resolveConfig(out)) ?? {};
-  const text = await prettier.format(JSON.stringify(extract(apiDir)), { ...config, parser: "json" });
+  const text = await prettier.format(JSON.stringify(extract(apiDir)), {
+    ...config,
+    parser: "json",
+  });
   writeFileSync(out, text);
   console.log(`wrote ${out}`);
 }

@@ -2,10 +2,11 @@
 // tasks' truth, guests, tokens and task durations. Needs `Authorization: PVESimAdmin <secret>`.
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ZodError } from "zod";
+import { durationsJson, parseFaultJson, parseGuestJson, parseTokenJson } from "./admin-schemas.js";
 import type { SimCore } from "./core.js";
 import { SimError } from "./errors.js";
-import type { AddGuestSpec } from "./state/state.js";
-import type { FaultHandle, FaultRule } from "./types.js";
+import type { FaultHandle } from "./types.js";
 
 const send = (res: ServerResponse, status: number, body: unknown): void => {
   const text = Buffer.from(JSON.stringify(body));
@@ -37,17 +38,6 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 const isLoopback = (addr: string | undefined): boolean =>
   !!addr && (addr === "::1" || addr.startsWith("127.") || addr.startsWith("::ffff:127."));
 
-/** Turns the JSON form of a rule ({ path } or { pathRegex }) into a FaultRule. */
-export function faultRuleFromJson(body: Record<string, unknown>): FaultRule {
-  const rule: FaultRule = { kind: body.kind as FaultRule["kind"] };
-  if (typeof body.method === "string" || Array.isArray(body.method)) rule.method = body.method as string | string[];
-  if (typeof body.pathRegex === "string") rule.path = new RegExp(body.pathRegex);
-  else if (typeof body.path === "string") rule.path = body.path;
-  if (typeof body.times === "number") rule.times = body.times;
-  if (typeof body.probability === "number") rule.probability = body.probability;
-  return rule;
-}
-
 export class AdminApi {
   private readonly handles = new Map<number, FaultHandle>();
   private nextId = 1;
@@ -62,20 +52,36 @@ export class AdminApi {
     const header = req.headers.authorization ?? "";
     const given = Buffer.from(/^PVESimAdmin (.+)$/.exec(header)?.[1] ?? "");
     const secret = Buffer.from(this.core.options.adminSecret);
-    return isLoopback(req.socket.remoteAddress) && given.length === secret.length && timingSafeEqual(given, secret);
+    return (
+      isLoopback(req.socket.remoteAddress) &&
+      given.length === secret.length &&
+      timingSafeEqual(given, secret)
+    );
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
-    if (!this.authorized(req)) return send(res, 403, { error: "admin endpoint needs 'Authorization: PVESimAdmin <secret>' from loopback" });
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: string,
+  ): Promise<void> {
+    if (!this.authorized(req))
+      return send(res, 403, {
+        error: "admin endpoint needs 'Authorization: PVESimAdmin <secret>' from loopback",
+      });
     const { core } = this;
     const method = req.method ?? "GET";
     try {
       if (path === "/_sim/requests" && method === "GET") {
         const since = Number(new URLSearchParams(query).get("since") ?? 0);
-        return send(res, 200, core.requests.filter((r) => r.seq > since));
+        return send(
+          res,
+          200,
+          core.requests.filter((r) => r.seq > since),
+        );
       }
       if (path === "/_sim/faults" && method === "POST") {
-        const handle = core.faults.add(faultRuleFromJson((await readJson(req)) as Record<string, unknown>));
+        const handle = core.faults.add(parseFaultJson(await readJson(req)));
         const id = this.nextId++;
         this.handles.set(id, handle);
         return send(res, 200, { id });
@@ -96,23 +102,37 @@ export class AdminApi {
         return send(res, 200, { hits: handle.hits });
       }
       if (path === "/_sim/tasks" && method === "GET") {
-        return send(res, 200, core.state.tasks.all().map((t) => ({ upid: t.upid, type: t.type, id: t.id, user: t.user, status: t.status, exitstatus: t.exitstatus })));
+        return send(
+          res,
+          200,
+          core.state.tasks.all().map((t) => ({
+            upid: t.upid,
+            type: t.type,
+            id: t.id,
+            user: t.user,
+            status: t.status,
+            exitstatus: t.exitstatus,
+          })),
+        );
       }
       if (path === "/_sim/guests" && method === "POST") {
-        const g = core.state.addGuest((await readJson(req)) as AddGuestSpec);
+        const g = core.state.addGuest(parseGuestJson(await readJson(req)));
         return send(res, 200, { vmid: g.vmid, type: g.type, status: g.status });
       }
       if (path === "/_sim/tokens" && method === "POST") {
-        return send(res, 200, core.state.access.addToken((await readJson(req)) as Parameters<typeof core.state.access.addToken>[0]));
+        return send(res, 200, core.state.access.addToken(parseTokenJson(await readJson(req))));
       }
       if (path === "/_sim/durations" && method === "POST") {
-        const body = (await readJson(req)) as Record<string, unknown>;
-        for (const [type, ms] of Object.entries(body)) if (typeof ms === "number") core.state.tasks.durations.set(type, ms);
+        for (const [type, ms] of Object.entries(durationsJson.parse(await readJson(req))))
+          core.state.tasks.durations.set(type, ms);
         return send(res, 200, Object.fromEntries(core.state.tasks.durations));
       }
       return send(res, 404, { error: `no admin route ${method} ${path}` });
     } catch (err) {
-      const status = err instanceof SimError ? 400 : 500;
+      const status =
+        err instanceof SimError || err instanceof ZodError || err instanceof SyntaxError
+          ? 400
+          : 500;
       return send(res, status, { error: err instanceof Error ? err.message : String(err) });
     }
   }

@@ -63,7 +63,10 @@ export interface GeneratedCert {
 }
 
 /** Makes a fresh self-signed certificate valid for `hosts` (IPs and DNS names) from yesterday for ~2 years. */
-export function generateCertificate(hosts: readonly string[], commonName = "pve-sim"): GeneratedCert {
+export function generateCertificate(
+  hosts: readonly string[],
+  commonName = "pve-sim",
+): GeneratedCert {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const spki = publicKey.export({ type: "spki", format: "der" });
   const ecdsaSha256 = seq(oid("1.2.840.10045.4.3.2"));
@@ -96,7 +99,10 @@ export function generateCertificate(hosts: readonly string[], commonName = "pve-
   );
   const signature = sign("sha256", tbs, privateKey);
   const der = seq(tbs, ecdsaSha256, bitString(signature));
-  const body = der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
+  const body = der
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n$/, "");
   const certPem = `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
   const keyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   return { certPem, keyPem, fingerprint256: new X509Certificate(certPem).fingerprint256 };

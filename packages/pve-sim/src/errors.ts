@@ -31,7 +31,13 @@ export class PveApiError extends SimError {
   readonly exception: boolean;
 
   /** `message` is kept as given except that PVE's die texts end in a newline (`newline` false keeps it bare). */
-  constructor(status: number, message: string, errors?: Record<string, string>, exception = true, newline = true) {
+  constructor(
+    status: number,
+    message: string,
+    errors?: Record<string, string>,
+    exception = true,
+    newline = true,
+  ) {
     super("PVE_HTTP_ERROR", !newline || message.endsWith("\n") ? message : `${message}\n`);
     this.status = status;
     this.errors = errors;
@@ -42,7 +48,8 @@ export class PveApiError extends SimError {
   /** How Perl stringifies this error, e.g. when a worker dies with it ("403 Permission check failed (...)"). */
   perlString(): string {
     let text = this.exception ? `${this.status} ${this.message}` : this.message;
-    for (const key of Object.keys(this.errors ?? {}).sort()) text += `${key}: ${this.errors?.[key]}\n`;
+    for (const key of Object.keys(this.errors ?? {}).sort())
+      text += `${key}: ${this.errors?.[key]}\n`;
     return text;
   }
 }
@@ -54,7 +61,10 @@ export function paramError(errors: Record<string, string>): PveApiError {
 
 /** raise_perm_exc: 403 "Permission check failed (what)". */
 export function permError(what?: string): PveApiError {
-  return new PveApiError(403, what ? `Permission check failed (${what})\n` : "Permission check failed\n");
+  return new PveApiError(
+    403,
+    what ? `Permission check failed (${what})\n` : "Permission check failed\n",
+  );
 }
 
 /** A plain `die "text\n"`: HTTP 500 with the text in the status line and `message`. */

@@ -17,11 +17,19 @@ export interface FaultDecision {
   action?: Exclude<FaultKind, { type: "latency" } | { type: "task-outcome" }>;
 }
 
-const KINDS = new Set(["latency", "reset-before-read", "reset-after-read", "status", "data-null", "task-outcome"]);
+const KINDS = new Set([
+  "latency",
+  "reset-before-read",
+  "reset-after-read",
+  "status",
+  "data-null",
+  "task-outcome",
+]);
 
 function validate(rule: FaultRule): void {
   const k = rule.kind as { type?: string } | undefined;
-  if (!k || !KINDS.has(k.type ?? "")) throw new SimError("SIM_INVALID_OPTION", `unknown fault kind '${k?.type}'`);
+  if (!k || !KINDS.has(k.type ?? ""))
+    throw new SimError("SIM_INVALID_OPTION", `unknown fault kind '${k?.type}'`);
   if (rule.kind.type === "status" && !(rule.kind.status >= 100 && rule.kind.status <= 999))
     throw new SimError("SIM_INVALID_OPTION", "status fault needs a status between 100 and 999");
   if (rule.kind.type === "latency" && !(rule.kind.ms >= 0))
@@ -69,7 +77,9 @@ export class FaultRegistry implements SimFaults {
     const { rule } = r;
     if (r.removed || r.remaining <= 0) return false;
     if (rule.method !== undefined) {
-      const methods = (Array.isArray(rule.method) ? rule.method : [rule.method]).map((m) => m.toUpperCase());
+      const methods = (Array.isArray(rule.method) ? rule.method : [rule.method]).map((m) =>
+        m.toUpperCase(),
+      );
       if (!methods.includes(method)) return false;
     }
     if (rule.path !== undefined) {
@@ -101,7 +111,10 @@ export class FaultRegistry implements SimFaults {
   }
 
   /** The outcome for a task that a request (method, path) starts, if a task-outcome rule matches. */
-  taskOutcome(method: string, path: string): Extract<FaultKind, { type: "task-outcome" }> | undefined {
+  taskOutcome(
+    method: string,
+    path: string,
+  ): Extract<FaultKind, { type: "task-outcome" }> | undefined {
     for (const r of [...this.rules]) {
       if (r.rule.kind.type !== "task-outcome" || !this.matches(r, method, path)) continue;
       this.consume(r);

@@ -51,7 +51,10 @@ export function createPrng(seed: number): Prng {
 
 /** A stateless, repeatable noise value in [0, 1) for (seed, a, b): usage figures that vary over time. */
 export function hashNoise(seed: number, a: number, b = 0): number {
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(a | 0, 0xc2b2ae35) ^ Math.imul(b | 0, 0x27d4eb2f);
+  let h =
+    Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^
+    Math.imul(a | 0, 0xc2b2ae35) ^
+    Math.imul(b | 0, 0x27d4eb2f);
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;

@@ -49,7 +49,9 @@ export class Router {
 
   /** Every operation of the slice with whether the simulator handles it. */
   coverage(): Array<{ method: string; path: string; handled: boolean }> {
-    return [...this.byKey.values()].flat().map((r) => ({ method: r.op.method, path: r.op.path, handled: !!r.handler }));
+    return [...this.byKey.values()]
+      .flat()
+      .map((r) => ({ method: r.op.method, path: r.op.path, handled: !!r.handler }));
   }
 }
 

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
 import type { AdminApi } from "./admin.js";
 import type { SimCore } from "./core.js";
-import { Pipeline, uriUnescape } from "./http/pipeline.js";
+import { uriUnescape, type Pipeline } from "./http/pipeline.js";
 import { sendBodyless } from "./http/respond.js";
 
 export interface Listener {
@@ -22,18 +22,25 @@ export async function listen(
   port: number,
 ): Promise<Listener> {
   const sockets = new Set<Socket>();
-  const server = createServer({ key: tls.key, cert: tls.cert, maxHeaderSize: 16 * 1024 }, (req, res) => {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = uriUnescape(q < 0 ? url : url.slice(0, q));
-    const query = q < 0 ? "" : url.slice(q + 1);
-    const work = path.startsWith("/_sim/") ? admin.handle(req, res, path, query) : pipeline.handle(req, res, path, query);
-    work.catch((err: unknown) => {
-      core.log(`request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      if (!res.headersSent) sendBodyless(res, 500, "internal error");
-      else res.destroy();
-    });
-  });
+  const server = createServer(
+    { key: tls.key, cert: tls.cert, maxHeaderSize: 16 * 1024 },
+    (req, res) => {
+      const url = req.url ?? "/";
+      const q = url.indexOf("?");
+      const path = uriUnescape(q < 0 ? url : url.slice(0, q));
+      const query = q < 0 ? "" : url.slice(q + 1);
+      const work = path.startsWith("/_sim/")
+        ? admin.handle(req, res, path, query)
+        : pipeline.handle(req, res, path, query);
+      work.catch((err: unknown) => {
+        core.log(
+          `request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
+        if (!res.headersSent) sendBodyless(res, 500, "internal error");
+        else res.destroy();
+      });
+    },
+  );
   // pveproxy closes idle keep-alive connections after 5 s.
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10_000;

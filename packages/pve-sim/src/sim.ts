@@ -21,7 +21,8 @@ const NODE_RE = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const host = options.host ?? "127.0.0.1";
   const nodeName = options.node ?? "pve";
-  if (!NODE_RE.test(nodeName)) throw new SimError("SIM_INVALID_OPTION", `invalid node name '${nodeName}'`);
+  if (!NODE_RE.test(nodeName))
+    throw new SimError("SIM_INVALID_OPTION", `invalid node name '${nodeName}'`);
   const clock = options.clock ?? realClock();
   const seed = options.seed ?? 1;
   const prng = createPrng(seed);
@@ -32,10 +33,15 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     earlyNoSuchTaskMs: options.earlyNoSuchTaskMs ?? 25,
     taskDurationMs: options.taskDurationMs ?? 300,
   });
-  for (const [type, ms] of Object.entries(options.taskDurations ?? {})) state.tasks.durations.set(type, ms);
+  for (const [type, ms] of Object.entries(options.taskDurations ?? {}))
+    state.tasks.durations.set(type, ms);
   if (options.sampleData !== false) loadSampleData(state, prng);
   addExtraGuests(state, prng, options.extraGuests ?? 0);
-  const token = state.access.addToken({ id: "root@pam!pve-sim", privsep: false, secret: options.tokenSecret ?? prng.uuid() });
+  const token = state.access.addToken({
+    id: "root@pam!pve-sim",
+    privsep: false,
+    secret: options.tokenSecret ?? prng.uuid(),
+  });
   const core: SimCore = {
     state,
     clock,
@@ -57,10 +63,19 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       if (!options.quiet) process.stderr.write(`pve-sim: ${msg}\n`);
     },
   };
-  const hosts = [...new Set(["127.0.0.1", "localhost", ...(host === "0.0.0.0" || host === "::" ? [] : [host])])];
+  const hosts = [
+    ...new Set(["127.0.0.1", "localhost", ...(host === "0.0.0.0" || host === "::" ? [] : [host])]),
+  ];
   const cert = generateCertificate(hosts, nodeName);
   const pipeline = new Pipeline(core, new Router(HANDLERS));
-  const listener = await listen(core, pipeline, new AdminApi(core), { key: cert.keyPem, cert: cert.certPem }, host, options.port ?? 0);
+  const listener = await listen(
+    core,
+    pipeline,
+    new AdminApi(core),
+    { key: cert.keyPem, cert: cert.certPem },
+    host,
+    options.port ?? 0,
+  );
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   let closed = false;
   return {

@@ -13,11 +13,14 @@ after(() => sim.close());
 /** Writes raw bytes over TLS and returns what came back before the server closed (or 2 s passed). */
 function raw(bytes: string | Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
-    const sock = connect({ host: "127.0.0.1", port: sim.port, ca: sim.ca, servername: "localhost" }, () => sock.end(bytes));
+    const sock = connect(
+      { host: "127.0.0.1", port: sim.port, ca: sim.ca, servername: "localhost" },
+      () => sock.end(bytes),
+    );
     let out = "";
     sock.on("data", (d: Buffer) => (out += d.toString("latin1")));
     sock.on("close", () => resolve(out));
-    sock.on("error", (e) => (out ? resolve(out) : reject(e)));
+    sock.on("error", (e: Error) => (out ? resolve(out) : reject(e)));
     sock.setTimeout(2000, () => sock.destroy());
   });
 }
@@ -25,17 +28,29 @@ function raw(bytes: string | Buffer): Promise<string> {
 const auth = () => `Authorization: PVEAPIToken=${sim.token.value}\r\n`;
 
 test("bad input – malformed JSON body: bodyless 500 with the parser's complaint", async () => {
-  const r = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, { body: "{not json", headers: { "Content-Type": "application/json" } });
+  const r = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, {
+    body: "{not json",
+    headers: { "Content-Type": "application/json" },
+  });
   assert.equal(r.status, 500);
-  assert.match(r.statusText, /^malformed JSON string, neither tag, array, object, number, string or atom, at character offset 1/);
+  assert.match(
+    r.statusText,
+    /^malformed JSON string, neither tag, array, object, number, string or atom, at character offset 1/,
+  );
   assert.equal(r.raw, "");
 });
 
 test("bad input – a JSON array or scalar instead of an object", async () => {
-  const arr = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, { body: "[1,2]", headers: { "Content-Type": "application/json" } });
+  const arr = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, {
+    body: "[1,2]",
+    headers: { "Content-Type": "application/json" },
+  });
   assert.equal(arr.status, 500);
   assert.match(arr.statusText, /^Not a HASH reference/);
-  const num = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, { body: "42", headers: { "Content-Type": "application/json" } });
+  const num = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, {
+    body: "42",
+    headers: { "Content-Type": "application/json" },
+  });
   assert.match(num.statusText, /^JSON text must be an object or array/);
 });
 
@@ -50,7 +65,10 @@ test("bad input – a body over 512 KiB is refused before it is read", async () 
 });
 
 test("bad input – other content types get 506, a body on GET 501", async () => {
-  const xml = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, { body: "<a/>", headers: { "Content-Type": "text/xml" } });
+  const xml = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, {
+    body: "<a/>",
+    headers: { "Content-Type": "text/xml" },
+  });
   assert.equal(xml.status, 506);
   assert.equal(xml.statusText, "upload 'Content-Type 'text/xml' not implemented");
   const get = await call(sim, "GET", "/version", undefined, { body: "x=1" });
@@ -59,7 +77,9 @@ test("bad input – other content types get 506, a body on GET 501", async () =>
 });
 
 test("bad input – chunked bodies and unknown methods", async () => {
-  const chunked = await raw(`POST /api2/json/nodes/pve/lxc/101/snapshot HTTP/1.1\r\nHost: x\r\n${auth()}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
+  const chunked = await raw(
+    `POST /api2/json/nodes/pve/lxc/101/snapshot HTTP/1.1\r\nHost: x\r\n${auth()}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+  );
   assert.match(chunked, /^HTTP\/1\.1 501 chunked transfer encoding not supported/);
   const patch = await raw(`PATCH /api2/json/version HTTP/1.1\r\nHost: x\r\n${auth()}\r\n`);
   assert.match(patch, /^HTTP\/1\.1 501 method 'PATCH' not available/);
@@ -92,9 +112,16 @@ test("bad input – another node name is not proxied anywhere", async () => {
 });
 
 test("bad input – odd but legal paths and encodings", async () => {
-  assert.equal((await call(sim, "GET", "//nodes//pve/status")).status, 200, "empty segments are ignored");
+  assert.equal(
+    (await call(sim, "GET", "//nodes//pve/status")).status,
+    200,
+    "empty segments are ignored",
+  );
   assert.equal((await call(sim, "GET", "/nodes/p%76e/status")).status, 200, "percent-encoded path");
-  const r = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, { body: "description=a%2Bb+c&description=second", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+  const r = await call(sim, "PUT", "/nodes/pve/lxc/101/config", undefined, {
+    body: "description=a%2Bb+c&description=second",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  });
   assert.equal(r.status, 400, "a repeated key becomes an array");
   assert.deepEqual(r.json?.errors, { description: "type check ('string') failed - got ARRAY" });
 });

@@ -8,7 +8,15 @@ export interface ApiAnswer {
   headers: Record<string, string | string[] | undefined>;
   raw: string;
   /** Parsed JSON body, or undefined for an empty/non-JSON body. */
-  json: { data?: unknown; errors?: Record<string, string>; message?: string; total?: number; [k: string]: unknown } | undefined;
+  json:
+    | {
+        data?: unknown;
+        errors?: Record<string, string>;
+        message?: string;
+        total?: number;
+        [k: string]: unknown;
+      }
+    | undefined;
   data: unknown;
 }
 
@@ -21,21 +29,33 @@ export interface CallOptions {
   prefix?: string;
 }
 
-export function call(sim: Sim, method: string, path: string, params?: Record<string, unknown>, opts: CallOptions = {}): Promise<ApiAnswer> {
+export function call(
+  sim: Sim,
+  method: string,
+  path: string,
+  params?: Record<string, unknown>,
+  opts: CallOptions = {},
+): Promise<ApiAnswer> {
   let body: Buffer | undefined;
   const headers: Record<string, string | number> = { ...opts.headers };
   const token = opts.token ?? sim.token.value;
   if (token) headers.Authorization = `PVEAPIToken=${token}`;
   let url = `${sim.url}${opts.prefix ?? "/api2/json"}${path}`;
   if (params && (method === "GET" || method === "DELETE")) {
-    const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+    const q = new URLSearchParams(
+      Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString();
     if (q) url += `?${q}`;
   } else if (params) {
     if (opts.json) {
       body = Buffer.from(JSON.stringify(params));
       headers["Content-Type"] = "application/json";
     } else {
-      body = Buffer.from(new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString());
+      body = Buffer.from(
+        new URLSearchParams(
+          Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+        ).toString(),
+      );
       headers["Content-Type"] = "application/x-www-form-urlencoded";
     }
   }
@@ -53,7 +73,14 @@ export function call(sim: Sim, method: string, path: string, params?: Record<str
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", headers: res.headers, raw, json, data: json?.data });
+        resolve({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? "",
+          headers: res.headers,
+          raw,
+          json,
+          data: json?.data,
+        });
       });
       res.on("error", reject);
     });
@@ -66,7 +93,11 @@ export function call(sim: Sim, method: string, path: string, params?: Record<str
 export const enc = encodeURIComponent;
 
 /** GETs the task status until it is stopped (real clock); returns the final status object. */
-export async function waitTask(sim: Sim, upid: string, node = sim.node): Promise<Record<string, unknown>> {
+export async function waitTask(
+  sim: Sim,
+  upid: string,
+  node = sim.node,
+): Promise<Record<string, unknown>> {
   for (let i = 0; i < 400; i++) {
     const r = await call(sim, "GET", `/nodes/${node}/tasks/${enc(upid)}/status`);
     const d = r.data as Record<string, unknown> | undefined;
@@ -83,6 +114,7 @@ export async function taskLog(sim: Sim, upid: string): Promise<string[]> {
 }
 
 export const upidOf = (a: ApiAnswer): string => {
-  if (a.status !== 200 || typeof a.data !== "string") throw new Error(`expected a UPID, got ${a.status} ${a.statusText} ${a.raw}`);
+  if (a.status !== 200 || typeof a.data !== "string")
+    throw new Error(`expected a UPID, got ${a.status} ${a.statusText} ${a.raw}`);
   return a.data;
 };

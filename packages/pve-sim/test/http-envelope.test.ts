@@ -26,7 +26,10 @@ test("envelope – errors carry the message in the status line and in `message`,
   const r = await call(sim, "GET", "/nodes/pve/lxc/4242/status/current");
   assert.equal(r.status, 500);
   assert.equal(r.statusText, "Configuration file 'nodes/pve/lxc/4242.conf' does not exist");
-  assert.deepEqual(r.json, { data: null, message: "Configuration file 'nodes/pve/lxc/4242.conf' does not exist\n" });
+  assert.deepEqual(r.json, {
+    data: null,
+    message: "Configuration file 'nodes/pve/lxc/4242.conf' does not exist\n",
+  });
   assert.equal(r.headers.connection, "close");
 });
 
@@ -54,7 +57,8 @@ test("envelope – parameter errors are 400 with a per-parameter map", async () 
     data: null,
     errors: {
       memory: "type check ('integer') failed - got 'lots'",
-      colour: "property is not defined in schema and the schema does not allow additional properties",
+      colour:
+        "property is not defined in schema and the schema does not allow additional properties",
     },
     message: "Parameter verification failed.\n",
   });
@@ -64,12 +68,20 @@ test("bodies – form and JSON bodies are both accepted; the query string overri
   const form = await call(sim, "PUT", "/nodes/pve/lxc/101/config", { description: "from form" });
   assert.equal(form.status, 200);
   assert.equal(form.data, null);
-  const json = await call(sim, "PUT", "/nodes/pve/lxc/101/config", { description: "from json", onboot: true }, { json: true });
+  const json = await call(
+    sim,
+    "PUT",
+    "/nodes/pve/lxc/101/config",
+    { description: "from json", onboot: true },
+    { json: true },
+  );
   assert.equal(json.status, 200);
   const cfg = await call(sim, "GET", "/nodes/pve/lxc/101/config");
   assert.equal((cfg.data as Record<string, unknown>).description, "from json");
   assert.equal((cfg.data as Record<string, unknown>).onboot, 1);
-  const both = await call(sim, "PUT", "/nodes/pve/lxc/101/config?description=query", { description: "body" });
+  const both = await call(sim, "PUT", "/nodes/pve/lxc/101/config?description=query", {
+    description: "body",
+  });
   assert.equal(both.status, 200);
   const after = await call(sim, "GET", "/nodes/pve/lxc/101/config");
   assert.equal((after.data as Record<string, unknown>).description, "query");
@@ -78,14 +90,18 @@ test("bodies – form and JSON bodies are both accepted; the query string overri
 test("bodies – a path parameter repeated with another value is refused", async () => {
   const r = await call(sim, "GET", "/nodes/pve/lxc/100/status/current", { vmid: 101 });
   assert.equal(r.status, 400);
-  assert.deepEqual(r.json?.errors, { vmid: "duplicate parameter (already defined in URI) with conflicting values!" });
+  assert.deepEqual(r.json?.errors, {
+    vmid: "duplicate parameter (already defined in URI) with conflicting values!",
+  });
 });
 
 test("formats – /api2/extjs answers 200 with success and status fields", async () => {
   const ok = await call(sim, "GET", "/version", undefined, { prefix: "/api2/extjs" });
   assert.equal(ok.status, 200);
   assert.equal(ok.json?.success, 1);
-  const bad = await call(sim, "GET", "/nodes/pve/lxc/4242/config", undefined, { prefix: "/api2/extjs" });
+  const bad = await call(sim, "GET", "/nodes/pve/lxc/4242/config", undefined, {
+    prefix: "/api2/extjs",
+  });
   assert.equal(bad.status, 200);
   assert.equal(bad.json?.success, 0);
   assert.equal(bad.json?.status, 500);
@@ -93,16 +109,20 @@ test("formats – /api2/extjs answers 200 with success and status fields", async
 
 test("compression – large answers are gzipped when the client accepts it", async () => {
   const body = await new Promise<Buffer>((resolve, reject) => {
-    const req = request(`${sim.url}/api2/json/nodes/pve/rrddata?timeframe=day`, {
-      ca: sim.ca,
-      agent: false,
-      headers: { Authorization: `PVEAPIToken=${sim.token.value}`, "Accept-Encoding": "gzip" },
-    }, (res) => {
-      assert.equal(res.headers["content-encoding"], "gzip");
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve(Buffer.concat(chunks)));
-    });
+    const req = request(
+      `${sim.url}/api2/json/nodes/pve/rrddata?timeframe=day`,
+      {
+        ca: sim.ca,
+        agent: false,
+        headers: { Authorization: `PVEAPIToken=${sim.token.value}`, "Accept-Encoding": "gzip" },
+      },
+      (res) => {
+        assert.equal(res.headers["content-encoding"], "gzip");
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve(Buffer.concat(chunks)));
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -124,12 +144,17 @@ test("auth – a wrong secret, an unknown token, the ':' separator and tickets a
     assert.equal(r.status, 401, token);
     assert.equal(r.statusText, "Authentication failed!");
   }
-  const ticket = await call(sim, "GET", "/version", undefined, { headers: { Cookie: "PVEAuthCookie=PVE:root@pam:1234" } });
+  const ticket = await call(sim, "GET", "/version", undefined, {
+    headers: { Cookie: "PVEAuthCookie=PVE:root@pam:1234" },
+  });
   assert.equal(ticket.status, 401);
   assert.equal(ticket.statusText, "Authentication failed!");
 });
 
 test("auth – 'PVEAPIToken ID=SECRET' with a space also works, as extract_auth_value allows", async () => {
-  const r = await call(sim, "GET", "/version", undefined, { token: "", headers: { Authorization: `PVEAPIToken ${sim.token.value}` } });
+  const r = await call(sim, "GET", "/version", undefined, {
+    token: "",
+    headers: { Authorization: `PVEAPIToken ${sim.token.value}` },
+  });
   assert.equal(r.status, 200);
 });

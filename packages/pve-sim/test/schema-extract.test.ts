@@ -17,10 +17,14 @@ test("schema extract – holds the 39 slice-1 operations, prose removed", () => 
   assert.ok(!text.includes('"verbose_description"') && !text.includes('"typetext"'));
 });
 
-test("schema extract – matches a fresh extraction from ../shared/pve-api", { skip: !existsSync(join(shared, "endpoints-slice1.json")) }, async () => {
-  const mod = (await import(new URL("../scripts/extract-schema.mjs", import.meta.url).href)) as {
-    extract: (dir: string) => { operations: unknown[] };
-  };
-  const fresh = mod.extract(shared);
-  assert.deepEqual(loadSchema().operations, fresh.operations);
-});
+test(
+  "schema extract – matches a fresh extraction from ../shared/pve-api",
+  { skip: !existsSync(join(shared, "endpoints-slice1.json")) },
+  async () => {
+    const mod = (await import(new URL("../scripts/extract-schema.mjs", import.meta.url).href)) as {
+      extract: (dir: string) => { operations: unknown[] };
+    };
+    const fresh = mod.extract(shared);
+    assert.deepEqual(loadSchema().operations, fresh.operations);
+  },
+);

@@ -67,7 +67,8 @@ export class AccessControl {
   }
 
   addUser(userid: string, acl: AclEntry[] = []): void {
-    if (!USERID_RE.test(userid)) throw new SimError("SIM_INVALID_OPTION", `invalid user id '${userid}'`);
+    if (!USERID_RE.test(userid))
+      throw new SimError("SIM_INVALID_OPTION", `invalid user id '${userid}'`);
     this.users.set(userid, { acl: this.checkAcl(acl) });
     this.cache.clear();
   }
@@ -121,7 +122,8 @@ export class AccessControl {
     if (!token || !splitTokenId(id) || !this.users.has(token.user)) return undefined;
     if (token.expire && token.expire < nowSec) return undefined;
     const given = Buffer.from(value.slice(eq + 1));
-    if (given.length !== token.secret.length || !timingSafeEqual(given, token.secret)) return undefined;
+    if (given.length !== token.secret.length || !timingSafeEqual(given, token.secret))
+      return undefined;
     return id;
   }
 
@@ -191,8 +193,20 @@ export class AccessControl {
   }
 
   /** get_effective_permissions: the default top-level paths plus every ACL path, where anything is set. */
-  effectivePermissions(authid: string, extraPaths: readonly string[] = []): Record<string, PrivMap> {
-    const paths = new Set(["/", "/access", "/access/groups", "/nodes", "/pool", "/sdn", "/storage", "/vms"]);
+  effectivePermissions(
+    authid: string,
+    extraPaths: readonly string[] = [],
+  ): Record<string, PrivMap> {
+    const paths = new Set([
+      "/",
+      "/access",
+      "/access/groups",
+      "/nodes",
+      "/pool",
+      "/sdn",
+      "/storage",
+      "/vms",
+    ]);
     for (const subject of [...this.users.values(), ...this.tokens.values()])
       for (const e of subject.acl) paths.add(e.path);
     for (const p of extraPaths) paths.add(p);

@@ -3,10 +3,11 @@
 import { permError } from "../errors.js";
 import type { Permissions } from "../schema/types.js";
 import type { AccessControl } from "./access.js";
+import { text } from "../text.js";
 
 /** template_replace: "{vmid}" → the parameter's value (empty when missing). */
 export function templatePath(tmpl: string, params: Record<string, unknown>): string {
-  return tmpl.replace(/\{([^}]+)\}/g, (_, name: string) => (params[name] === undefined ? "" : String(params[name])));
+  return tmpl.replace(/\{([^}]+)\}/g, (_, name: string) => text(params[name]));
 }
 
 function exec(

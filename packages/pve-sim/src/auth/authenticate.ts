@@ -18,10 +18,15 @@ export function extractAuthValue(header: string | undefined, key: string): strin
 
 export type AuthOutcome = { ok: true; authid: string } | { ok: false; reason: string };
 
-export function authenticate(access: AccessControl, headers: IncomingHttpHeaders, nowSec: number): AuthOutcome {
+export function authenticate(
+  access: AccessControl,
+  headers: IncomingHttpHeaders,
+  nowSec: number,
+): AuthOutcome {
   const authorization = headers.authorization;
   const ticket =
-    extractAuthValue(headers.cookie, "PVEAuthCookie") ?? extractAuthValue(authorization, "PVEAuthCookie");
+    extractAuthValue(headers.cookie, "PVEAuthCookie") ??
+    extractAuthValue(authorization, "PVEAuthCookie");
   // The simulator hands out no tickets, so any ticket fails verification, as a forged one would.
   if (ticket) return { ok: false, reason: "Authentication failed!" };
   const token = extractAuthValue(authorization, "PVEAPIToken");

@@ -36,7 +36,12 @@ function buildResources(core: SimCore, authid: string, type: string | undefined)
     }
   }
   if (!type || type === "node") {
-    const entry: Record<string, unknown> = { id: `node/${node.name}`, type: "node", node: node.name, status: "online" };
+    const entry: Record<string, unknown> = {
+      id: `node/${node.name}`,
+      type: "node",
+      node: node.name,
+      status: "online",
+    };
     if (access.check(authid, `/nodes/${node.name}`, ["Sys.Audit"], true)) {
       const u = nodeUsage(core);
       Object.assign(entry, {
@@ -55,7 +60,15 @@ function buildResources(core: SimCore, authid: string, type: string | undefined)
   }
   if (!type || type === "storage") {
     for (const s of state.storages.values()) {
-      if (!access.checkAny(authid, `/storage/${s.id}`, ["Datastore.Audit", "Datastore.AllocateSpace"], true)) continue;
+      if (
+        !access.checkAny(
+          authid,
+          `/storage/${s.id}`,
+          ["Datastore.Audit", "Datastore.AllocateSpace"],
+          true,
+        )
+      )
+        continue;
       const sum = storageSummary(state, s);
       out.push({
         id: `storage/${node.name}/${s.id}`,
@@ -71,8 +84,17 @@ function buildResources(core: SimCore, authid: string, type: string | undefined)
       });
     }
   }
-  if ((!type || type === "sdn") && access.check(authid, "/sdn/zones/localnetwork", ["SDN.Audit"], true)) {
-    out.push({ id: `sdn/${node.name}/localnetwork`, type: "sdn", sdn: "localnetwork", node: node.name, status: "ok" });
+  if (
+    (!type || type === "sdn") &&
+    access.check(authid, "/sdn/zones/localnetwork", ["SDN.Audit"], true)
+  ) {
+    out.push({
+      id: `sdn/${node.name}/localnetwork`,
+      type: "sdn",
+      sdn: "localnetwork",
+      node: node.name,
+      status: "ok",
+    });
   }
   return out;
 }
@@ -92,7 +114,14 @@ const storageIndex: Handler = ({ core, authid, params }) => {
   const type = str(params.type);
   const data = [...core.state.storages.values()]
     .filter((s) => !type || s.type === type)
-    .filter((s) => core.state.access.checkAny(authid, `/storage/${s.id}`, ["Datastore.Audit", "Datastore.AllocateSpace"], true))
+    .filter((s) =>
+      core.state.access.checkAny(
+        authid,
+        `/storage/${s.id}`,
+        ["Datastore.Audit", "Datastore.AllocateSpace"],
+        true,
+      ),
+    )
     .map((s) => {
       const entry: Record<string, unknown> = {
         content: [...s.content].sort().join(","),

@@ -6,6 +6,7 @@ import { parsePropertyString } from "../schema/property-string.js";
 import { NEW_DISK_RE, parseMountPoint } from "../state/guest-config.js";
 import type { SimState } from "../state/state.js";
 import { canAccessVolume } from "./storage.js";
+import { text } from "../text.js";
 
 /** check_bridge_access / check_vnet_access for one network property string. */
 export function checkBridgeAccess(access: AccessControl, authid: string, net: string): void {
@@ -15,11 +16,12 @@ export function checkBridgeAccess(access: AccessControl, authid: string, net: st
   if (!bridge) return;
   const base = `/sdn/zones/localnetwork/${bridge}`;
   if (n.tag) access.check(authid, `${base}/${n.tag}`, ["SDN.Use"]);
-  if (n.trunks) for (const t of n.trunks.split(";")) access.check(authid, `${base}/${t}`, ["SDN.Use"]);
+  if (n.trunks)
+    for (const t of n.trunks.split(";")) access.check(authid, `${base}/${t}`, ["SDN.Use"]);
   if (!n.tag && !n.trunks) access.check(authid, base, ["SDN.Use"]);
 }
 
-const featureMap = (v: unknown): Record<string, string> => (v ? parsePropertyString(String(v)) : {});
+const featureMap = (v: unknown): Record<string, string> => (v ? parsePropertyString(text(v)) : {});
 
 /** The container rule set; `oldconf` undefined for create/restore. */
 export function checkCtModifyConfigPerm(
@@ -35,28 +37,39 @@ export function checkCtModifyConfigPerm(
   const { access } = state;
   const vm = `/vms/${vmid}`;
   const check = (opt: string, isDelete: boolean): void => {
-    if (["cores", "cpuunits", "cpulimit"].includes(opt)) access.check(authid, vm, ["VM.Config.CPU"]);
+    if (["cores", "cpuunits", "cpulimit"].includes(opt))
+      access.check(authid, vm, ["VM.Config.CPU"]);
     else if (opt === "rootfs" || /^mp\d+$/.test(opt)) {
       access.check(authid, vm, ["VM.Config.Disk"]);
       if (isDelete) return;
-      const mp = parseMountPoint(String(newconf[opt]));
-      if (mp.type !== "volume") throw permError(`mount point type ${mp.type} is only allowed for root@pam`);
+      const mp = parseMountPoint(text(newconf[opt]));
+      if (mp.type !== "volume")
+        throw permError(`mount point type ${mp.type} is only allowed for root@pam`);
       const m = NEW_DISK_RE.exec(mp.volume);
       if (m) access.check(authid, `/storage/${m[1] ?? "local"}`, ["Datastore.AllocateSpace"]);
       else {
         const found = state.findVolume(mp.volume);
-        if (found && found.volume.vmid !== vmid && !canAccessVolume(access, authid, found.storage.id, found.volume))
+        if (
+          found &&
+          found.volume.vmid !== vmid &&
+          !canAccessVolume(access, authid, found.storage.id, found.volume)
+        )
           throw permError(`/storage/${found.storage.id}, Datastore.Audit`);
       }
     } else if (opt === "memory" || opt === "swap") access.check(authid, vm, ["VM.Config.Memory"]);
     else if (/^net\d+$/.test(opt)) {
       access.check(authid, vm, ["VM.Config.Network"]);
-      if (oldconf?.[opt] !== undefined) checkBridgeAccess(access, authid, String(oldconf[opt]));
-      if (newconf[opt] !== undefined) checkBridgeAccess(access, authid, String(newconf[opt]));
-    } else if (/^dev\d+$/.test(opt)) throw permError("configuring device passthrough is only allowed for root@pam");
-    else if (["nameserver", "searchdomain", "hostname"].includes(opt)) access.check(authid, vm, ["VM.Config.Network"]);
+      if (oldconf?.[opt] !== undefined) checkBridgeAccess(access, authid, text(oldconf[opt]));
+      if (newconf[opt] !== undefined) checkBridgeAccess(access, authid, text(newconf[opt]));
+    } else if (/^dev\d+$/.test(opt))
+      throw permError("configuring device passthrough is only allowed for root@pam");
+    else if (["nameserver", "searchdomain", "hostname"].includes(opt))
+      access.check(authid, vm, ["VM.Config.Network"]);
     else if (opt === "features") {
-      if (!unprivileged) throw permError("changing feature flags for privileged container is only allowed for root@pam");
+      if (!unprivileged)
+        throw permError(
+          "changing feature flags for privileged container is only allowed for root@pam",
+        );
       const next = isDelete ? {} : featureMap(newconf[opt]);
       const old = featureMap(oldconf?.[opt]);
       let nesting = false;
@@ -72,9 +85,11 @@ export function checkCtModifyConfigPerm(
         if (keys.length === 1 && keys[0] === "nesting") nesting = true;
         else if (keys.length > 0) other = true;
       }
-      if (other) throw permError("changing feature flags (except nesting) is only allowed for root@pam");
+      if (other)
+        throw permError("changing feature flags (except nesting) is only allowed for root@pam");
       if (nesting) access.check(authid, vm, ["VM.Allocate"]);
-    } else if (opt === "hookscript") throw permError("changing the hookscript is only allowed for root@pam");
+    } else if (opt === "hookscript")
+      throw permError("changing the hookscript is only allowed for root@pam");
     else access.check(authid, vm, ["VM.Config.Options"]);
   };
   for (const opt of Object.keys(newconf)) check(opt, false);
@@ -88,13 +103,22 @@ const QEMU_PRIV: Array<[RegExp, string]> = [
   [/^((ide|sata|scsi|virtio)\d+|efidisk0|tpmstate0|unused\d+)$/, "VM.Config.Disk"],
   [/^(cdrom)$/, "VM.Config.CDROM"],
   [/^(ci\w+|ipconfig\d+|sshkeys|nameserver|searchdomain)$/, "VM.Config.Cloudinit"],
-  [/^(hostpci\d+|usb\d+|serial\d+|parallel\d+|vga|audio0|rng0|watchdog|machine|bios|scsihw|tablet|keyboard)$/, "VM.Config.HWType"],
+  [
+    /^(hostpci\d+|usb\d+|serial\d+|parallel\d+|vga|audio0|rng0|watchdog|machine|bios|scsihw|tablet|keyboard)$/,
+    "VM.Config.HWType",
+  ],
 ];
 
 /** check_vm_modify_config_perm, condensed: one privilege per option family. */
-export function checkVmModifyConfigPerm(access: AccessControl, authid: string, vmid: number, keys: readonly string[]): void {
+export function checkVmModifyConfigPerm(
+  access: AccessControl,
+  authid: string,
+  vmid: number,
+  keys: readonly string[],
+): void {
   for (const key of keys) {
-    if (["digest", "delete", "revert", "skiplock", "background_delay", "force"].includes(key)) continue;
+    if (["digest", "delete", "revert", "skiplock", "background_delay", "force"].includes(key))
+      continue;
     const priv = QEMU_PRIV.find(([re]) => re.test(key))?.[1] ?? "VM.Config.Options";
     access.check(authid, `/vms/${vmid}`, [priv]);
   }

@@ -13,17 +13,33 @@ import { checkCtModifyConfigPerm, checkVmModifyConfigPerm } from "./config-perms
 import { checkLock, flockPath, loadGuest } from "./guests.js";
 import type { ApiRequest, Handler } from "./types.js";
 import { num, startTask, str } from "./types.js";
+import { text } from "../text.js";
 
-const META = new Set(["node", "vmid", "digest", "delete", "revert", "skiplock", "background_delay", "force"]);
+const META = new Set([
+  "node",
+  "vmid",
+  "digest",
+  "delete",
+  "revert",
+  "skiplock",
+  "background_delay",
+  "force",
+]);
 
 function settable(params: Params): Record<string, string | number> {
   const out: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(params)) if (!META.has(k)) out[k] = typeof v === "number" ? v : String(v);
+  for (const [k, v] of Object.entries(params))
+    if (!META.has(k)) out[k] = typeof v === "number" ? v : text(v);
   return out;
 }
 
 /** Turns "local-lvm:8" mount points into new volumes and gives new NICs a MAC (update_pct_config). */
-export function materializeLxcValue(core: SimCore, vmid: number, key: string, value: string | number): string | number {
+export function materializeLxcValue(
+  core: SimCore,
+  vmid: number,
+  key: string,
+  value: string | number,
+): string | number {
   if ((key === "rootfs" || /^mp\d+$/.test(key)) && typeof value === "string") {
     const mp = parseMountPoint(value);
     const m = NEW_DISK_RE.exec(mp.volume);
@@ -31,11 +47,15 @@ export function materializeLxcValue(core: SimCore, vmid: number, key: string, va
     const size = Math.round(Number(m[2]) * GIB);
     const volid = core.state.allocateVolume(m[1] ?? "local", vmid, size, "rootdir");
     const { volume: _v, size: _s, ...rest } = mp.options;
-    return printPropertyString({ volume: volid, ...rest, size: formatSize(size) }, { defaultKey: "volume", first: ["mp"] });
+    return printPropertyString(
+      { volume: volid, ...rest, size: formatSize(size) },
+      { defaultKey: "volume", first: ["mp"] },
+    );
   }
   if (/^net\d+$/.test(key) && typeof value === "string") {
     const net = parsePropertyString(value);
-    if (!net.hwaddr) return printPropertyString({ ...net, hwaddr: core.prng.mac() }, { first: ["name"] });
+    if (!net.hwaddr)
+      return printPropertyString({ ...net, hwaddr: core.prng.mac() }, { first: ["name"] });
   }
   return value;
 }
@@ -68,14 +88,22 @@ function lxcUpdate(req: ApiRequest, g: GuestRecord): void {
   const unpriv = Number(g.config.unprivileged ?? 0) === 1;
   checkCtModifyConfigPerm(core.state, authid, g.vmid, g.config, {}, [...del, ...revert], unpriv);
   for (const opt of del) {
-    if (values[opt] !== undefined) throw paramError({ delete: `you can't use '-${opt}' and -delete ${opt}' at the same time` });
-    if (revert.includes(opt)) throw paramError({ delete: `you can't use '-delete ${opt}' and '-revert ${opt}' at the same time` });
+    if (values[opt] !== undefined)
+      throw paramError({ delete: `you can't use '-${opt}' and -delete ${opt}' at the same time` });
+    if (revert.includes(opt))
+      throw paramError({
+        delete: `you can't use '-delete ${opt}' and '-revert ${opt}' at the same time`,
+      });
   }
   checkCtModifyConfigPerm(core.state, authid, g.vmid, g.config, values, [], unpriv);
-  if (values.unprivileged !== undefined && Number(values.unprivileged) !== Number(g.config.unprivileged ?? 0))
+  if (
+    values.unprivileged !== undefined &&
+    Number(values.unprivileged) !== Number(g.config.unprivileged ?? 0)
+  )
     throw paramError({ unprivileged: "unable to modify read-only option: 'unprivileged'" });
   applyDeletes(g, del);
-  for (const [k, v] of Object.entries(values)) g.config[k] = materializeLxcValue(core, g.vmid, k, v);
+  for (const [k, v] of Object.entries(values))
+    g.config[k] = materializeLxcValue(core, g.vmid, k, v);
   core.state.changed();
 }
 
@@ -84,7 +112,10 @@ const lxcPut: Handler = async (req) => {
   const vmid = num(params.vmid) ?? 0;
   const keys = Object.keys(params).filter((k) => !["node", "vmid", "digest"].includes(k));
   if (keys.length === 0) throw dieError("no options specified\n");
-  const release = await core.state.flocks.acquire(flockPath({ type: "lxc", vmid }), core.options.lockTimeoutMs);
+  const release = await core.state.flocks.acquire(
+    flockPath({ type: "lxc", vmid }),
+    core.options.lockTimeoutMs,
+  );
   try {
     lxcUpdate(req, loadGuest(core, "lxc", vmid));
   } finally {
@@ -102,7 +133,10 @@ function qemuUpdate(core: SimCore, g: GuestRecord, params: Params): void {
       const net = parsePropertyString(v, "model");
       const model = net.model ?? "virtio";
       const { model: _m, macaddr, ...rest } = net;
-      value = printPropertyString({ [model]: macaddr ?? core.prng.mac(), ...rest }, { first: [model] });
+      value = printPropertyString(
+        { [model]: macaddr ?? core.prng.mac(), ...rest },
+        { first: [model] },
+      );
     }
     g.config[k] = value;
   }
@@ -111,11 +145,16 @@ function qemuUpdate(core: SimCore, g: GuestRecord, params: Params): void {
 
 function qemuPrecheck(req: ApiRequest, type: GuestType): GuestRecord {
   const { core, params, authid } = req;
-  if (Number(params.skiplock ?? 0) === 1 && authid !== "root@pam") throw paramError({ skiplock: "Only root may use this option." });
+  if (Number(params.skiplock ?? 0) === 1 && authid !== "root@pam")
+    throw paramError({ skiplock: "Only root may use this option." });
   const g = loadGuest(core, type, num(params.vmid) ?? 0);
-  checkVmModifyConfigPerm(core.state.access, authid, g.vmid, [...Object.keys(settable(params)), ...splitList(str(params.delete) ?? "")]);
+  checkVmModifyConfigPerm(core.state.access, authid, g.vmid, [
+    ...Object.keys(settable(params)),
+    ...splitList(str(params.delete) ?? ""),
+  ]);
   const digest = str(params.digest);
-  if (digest && digest !== configDigest(g)) throw dieError("checksum mismatch (file change by other user?)\n");
+  if (digest && digest !== configDigest(g))
+    throw dieError("checksum mismatch (file change by other user?)\n");
   if (Number(params.skiplock ?? 0) !== 1) checkLock(g);
   return g;
 }
@@ -157,7 +196,8 @@ const qemuPost: Handler = async (req) => {
     new Promise<boolean>((r) => core.clock.setTimeout(() => r(false), delay * 1000)),
   ]);
   if (!finished) return result;
-  if (task.exitstatus === "OK" || /^WARNINGS: \d+$/.test(task.exitstatus ?? "")) return { data: null };
+  if (task.exitstatus === "OK" || /^WARNINGS: \d+$/.test(task.exitstatus ?? ""))
+    return { data: null };
   throw dieError(`failed to update VM ${g.vmid}: ${task.exitstatus}\n`);
 };
 

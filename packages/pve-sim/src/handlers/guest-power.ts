@@ -36,9 +36,14 @@ const power =
         await ctx.withLock(flockPath({ type, vmid }), timeout, async () => {
           const g = loadGuest(core, type, vmid);
           if (action === "start") {
-            if (g.status === "running") throw dieError(`${type === "lxc" ? "CT" : "VM"} ${vmid} already running\n`);
+            if (g.status === "running")
+              throw dieError(`${type === "lxc" ? "CT" : "VM"} ${vmid} already running\n`);
             if (isTemplate(g))
-              throw dieError(type === "lxc" ? "you can't start a CT if it's a template\n" : "you can't start a vm if it's a template\n");
+              throw dieError(
+                type === "lxc"
+                  ? "you can't start a CT if it's a template\n"
+                  : "you can't start a vm if it's a template\n",
+              );
           }
           if (!skiplock && !(type === "lxc" && g.config.lock === "mounted")) checkLock(g);
           if (type === "qemu" && action !== "start" && g.status !== "running") return;

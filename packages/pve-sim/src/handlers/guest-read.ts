@@ -14,7 +14,8 @@ const list =
     const now = core.clock.now();
     const data: unknown[] = [];
     for (const g of state.guests.values()) {
-      if (g.type !== type || !state.access.check(authid, `/vms/${g.vmid}`, ["VM.Audit"], true)) continue;
+      if (g.type !== type || !state.access.check(authid, `/vms/${g.vmid}`, ["VM.Audit"], true))
+        continue;
       data.push(listEntry(g, now, state.node.cpus));
     }
     return { data };
@@ -54,7 +55,11 @@ const snapshots =
     const g = loadGuest(core, type, num(params.vmid) ?? 0);
     const data: Array<Record<string, unknown>> = [];
     for (const s of g.snapshots.values()) {
-      const item: Record<string, unknown> = { name: s.name, snaptime: s.snaptime || 0, description: s.description ?? "" };
+      const item: Record<string, unknown> = {
+        name: s.name,
+        snaptime: s.snaptime || 0,
+        description: s.description ?? "",
+      };
       if (s.parent !== undefined) item.parent = s.parent;
       if (s.snapstate) item.snapstate = s.snapstate;
       if (type === "qemu") item.vmstate = 0;

@@ -7,7 +7,10 @@ import type { GuestRecord, GuestType } from "../state/model.js";
 /** load_config: the guest of that type, or "Configuration file 'nodes/pve/lxc/105.conf' does not exist". */
 export function loadGuest(core: SimCore, type: GuestType, vmid: number): GuestRecord {
   const g = core.state.guest(vmid);
-  if (!g || g.type !== type) throw dieError(`Configuration file '${confPath(type, vmid, core.state.node.name)}' does not exist\n`);
+  if (!g || g.type !== type)
+    throw dieError(
+      `Configuration file '${confPath(type, vmid, core.state.node.name)}' does not exist\n`,
+    );
   return g;
 }
 

@@ -5,7 +5,15 @@ import { dieError } from "../errors.js";
 import { snapshotCopy } from "../state/guest-config.js";
 import type { GuestRecord, GuestType } from "../state/model.js";
 import type { TaskContext } from "../tasks/context.js";
-import { checkLock, flockPath, isTemplate, loadGuest, removeLock, setLock, setRunning } from "./guests.js";
+import {
+  checkLock,
+  flockPath,
+  isTemplate,
+  loadGuest,
+  removeLock,
+  setLock,
+  setRunning,
+} from "./guests.js";
 import type { Handler } from "./types.js";
 import { num, startTask, str } from "./types.js";
 
@@ -26,8 +34,14 @@ export async function createSnapshot(
     checkLock(g);
     if (g.snapshots.has(name)) throw dieError(`snapshot name '${name}' already used\n`);
     g.config.lock = "snapshot";
-    const snap = { name, snaptime: Math.floor(core.clock.now() / 1000), snapstate: "prepare" as const, config: snapshotCopy(g.config) };
-    const withParent = g.config.parent !== undefined ? { ...snap, parent: String(g.config.parent) } : snap;
+    const snap = {
+      name,
+      snaptime: Math.floor(core.clock.now() / 1000),
+      snapstate: "prepare" as const,
+      config: snapshotCopy(g.config),
+    };
+    const withParent =
+      g.config.parent !== undefined ? { ...snap, parent: String(g.config.parent) } : snap;
     g.snapshots.set(name, description ? { ...withParent, description } : withParent);
     core.state.changed();
   });
@@ -55,10 +69,18 @@ export async function createSnapshot(
 }
 
 /** Removes snapshot `name` (lock 'snapshot-delete' unless `underLock` names the lock already held). */
-export async function deleteSnapshot(core: SimCore, ctx: TaskContext, g: GuestRecord, name: string, share = 1, underLock?: string): Promise<void> {
+export async function deleteSnapshot(
+  core: SimCore,
+  ctx: TaskContext,
+  g: GuestRecord,
+  name: string,
+  share = 1,
+  underLock?: string,
+): Promise<void> {
   if (!g.snapshots.has(name)) throw dieError(`snapshot '${name}' does not exist\n`);
   const lock = underLock ?? "snapshot-delete";
-  if (!underLock) await ctx.withLock(flockPath(g), core.options.lockTimeoutMs, () => setLock(core, g, lock));
+  if (!underLock)
+    await ctx.withLock(flockPath(g), core.options.lockTimeoutMs, () => setLock(core, g, lock));
   const snap = g.snapshots.get(name);
   if (snap) snap.snapstate = "delete";
   await ctx.step(share);
@@ -82,7 +104,8 @@ const create =
   (req) => {
     const { core, params } = req;
     const name = str(params.snapname) ?? "";
-    if (name === "current" || name === "vzdump") throw dieError(`unable to use snapshot name '${name}' (reserved name)\n`);
+    if (name === "current" || name === "vzdump")
+      throw dieError(`unable to use snapshot name '${name}' (reserved name)\n`);
     const vmid = num(params.vmid) ?? 0;
     return startTask(req, {
       type: type === "lxc" ? "vzsnapshot" : "qmsnapshot",
@@ -122,7 +145,10 @@ const rollback =
           if (isTemplate(g)) throw dieError("you can't rollback if vm is a template\n");
           const snap = g.snapshots.get(name);
           if (!snap) throw dieError(`snapshot '${name}' does not exist\n`);
-          if (snap.snapstate) throw dieError(`unable to rollback to incomplete snapshot (snapstate = ${snap.snapstate})\n`);
+          if (snap.snapstate)
+            throw dieError(
+              `unable to rollback to incomplete snapshot (snapstate = ${snap.snapstate})\n`,
+            );
           checkLock(g);
           if (g.status === "running") setRunning(core, g, false);
           g.config.lock = "rollback";
@@ -150,5 +176,6 @@ export const snapshotHandlers: Record<string, Handler> = {};
 for (const type of ["lxc", "qemu"] as const) {
   snapshotHandlers[`POST /nodes/{node}/${type}/{vmid}/snapshot`] = create(type);
   snapshotHandlers[`DELETE /nodes/{node}/${type}/{vmid}/snapshot/{snapname}`] = remove(type);
-  snapshotHandlers[`POST /nodes/{node}/${type}/{vmid}/snapshot/{snapname}/rollback`] = rollback(type);
+  snapshotHandlers[`POST /nodes/{node}/${type}/{vmid}/snapshot/{snapname}/rollback`] =
+    rollback(type);
 }

@@ -8,16 +8,32 @@ import type { SimState } from "../state/state.js";
 import type { Handler } from "./types.js";
 import { num, str } from "./types.js";
 
-export function storageSummary(state: SimState, s: StorageRecord): { content: string; total: number; used: number; avail: number } {
-  const used = Math.min(s.total, state.storageUsed(s) + (s.type === "dir" ? Math.floor(state.node.rootfsTotal * 0.12) : 0));
+export function storageSummary(
+  state: SimState,
+  s: StorageRecord,
+): { content: string; total: number; used: number; avail: number } {
+  const used = Math.min(
+    s.total,
+    state.storageUsed(s) + (s.type === "dir" ? Math.floor(state.node.rootfsTotal * 0.12) : 0),
+  );
   return { content: [...s.content].sort().join(","), total: s.total, used, avail: s.total - used };
 }
 
 /** check_volume_access without a vmid: may `authid` see (and use) this volume? */
-export function canAccessVolume(access: AccessControl, authid: string, storage: string, vol: VolumeRecord): boolean {
+export function canAccessVolume(
+  access: AccessControl,
+  authid: string,
+  storage: string,
+  vol: VolumeRecord,
+): boolean {
   if (access.check(authid, `/storage/${storage}`, ["Datastore.Allocate"], true)) return true;
   if (vol.content === "iso" || vol.content === "vztmpl")
-    return access.checkAny(authid, `/storage/${storage}`, ["Datastore.AllocateSpace", "Datastore.Audit"], true);
+    return access.checkAny(
+      authid,
+      `/storage/${storage}`,
+      ["Datastore.AllocateSpace", "Datastore.Audit"],
+      true,
+    );
   if (vol.content === "backup" && vol.vmid !== undefined)
     return (
       access.check(authid, `/storage/${storage}`, ["Datastore.AllocateSpace"], true) &&
@@ -38,7 +54,14 @@ const nodeStorages: Handler = ({ core, authid, params }) => {
   const data = [...state.storages.values()]
     .filter((s) => !only || s.id === only)
     .filter((s) => !wanted || s.content.some((c) => wanted.has(c)))
-    .filter((s) => state.access.checkAny(authid, `/storage/${s.id}`, ["Datastore.Audit", "Datastore.AllocateSpace"], true))
+    .filter((s) =>
+      state.access.checkAny(
+        authid,
+        `/storage/${s.id}`,
+        ["Datastore.Audit", "Datastore.AllocateSpace"],
+        true,
+      ),
+    )
     .map((s) => {
       const sum = storageSummary(state, s);
       return {
@@ -69,7 +92,13 @@ const content: Handler = ({ core, authid, params }) => {
     .filter((v) => canAccessVolume(state.access, authid, id, v))
     .sort((a, b) => a.volid.toLowerCase().localeCompare(b.volid.toLowerCase()))
     .map((v) => {
-      const item: Record<string, unknown> = { volid: v.volid, content: v.content, format: v.format, size: v.size, ctime: v.ctime };
+      const item: Record<string, unknown> = {
+        volid: v.volid,
+        content: v.content,
+        format: v.format,
+        size: v.size,
+        ctime: v.ctime,
+      };
       if (v.vmid !== undefined) item.vmid = v.vmid;
       if (v.subtype) item.subtype = v.subtype;
       if (v.notes) item.notes = v.notes.split("\n")[0];

@@ -61,7 +61,11 @@ const list: Handler = ({ core, authid, params }) => {
   const auditor = state.access.check(authid, `/nodes/${node}`, ["Sys.Audit"], true);
   let count = 0;
   const out: unknown[] = [];
-  const consider = (t: TaskRecord, status: string | undefined, extra: Record<string, unknown>): void => {
+  const consider = (
+    t: TaskRecord,
+    status: string | undefined,
+    extra: Record<string, unknown>,
+  ): void => {
     const fields = taskFields(t);
     if (userfilter && !String(fields.user).toLowerCase().includes(userfilter.toLowerCase())) return;
     if (!(auditor || ownsTask(t, authid))) return;
@@ -76,7 +80,8 @@ const list: Handler = ({ core, authid, params }) => {
     limit--;
   };
   if (source === "active" || source === "all") {
-    for (const t of state.tasks.active) if (state.tasks.isVisible(t)) consider(t, undefined, { status: "RUNNING" });
+    for (const t of state.tasks.active)
+      if (state.tasks.isVisible(t)) consider(t, undefined, { status: "RUNNING" });
   }
   if (source !== "active") {
     const archive = state.tasks.archive;
@@ -89,7 +94,8 @@ const list: Handler = ({ core, authid, params }) => {
 };
 
 function requireOwnerOr(req: ApiRequest, task: TaskRecord, priv: string): void {
-  if (!ownsTask(task, req.authid)) req.core.state.access.check(req.authid, `/nodes/${str(req.params.node)}`, [priv]);
+  if (!ownsTask(task, req.authid))
+    req.core.state.access.check(req.authid, `/nodes/${str(req.params.node)}`, [priv]);
 }
 
 const status: Handler = (req) => {
@@ -111,7 +117,8 @@ const log: Handler = (req) => {
     const text = task ? task.lines.map((l) => `${l}\n`).join("") : "";
     return { raw: { contentType: "text/plain", body: Buffer.from(text) } };
   }
-  if (!task) return { data: [{ n: 1, t: "unable to open file - No such file or directory" }], total: 1 };
+  if (!task)
+    return { data: [{ n: 1, t: "unable to open file - No such file or directory" }], total: 1 };
   const start = num(params.start) ?? 0;
   const limit = num(params.limit) ?? 50;
   const lines = task.lines;

@@ -4,6 +4,7 @@ import type { Params } from "../schema/validate-params.js";
 import type { OperationSchema } from "../schema/types.js";
 import type { TaskSpec } from "../tasks/manager.js";
 import type { RecordedRequest } from "../types.js";
+import { text } from "../text.js";
 
 export interface ApiRequest {
   core: SimCore;
@@ -40,5 +41,5 @@ export function startTask(req: ApiRequest, spec: Omit<TaskSpec, "user" | "fault"
   return { data: task.upid };
 }
 
-export const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+export const str = (v: unknown): string | undefined => (v === undefined ? undefined : text(v));
 export const num = (v: unknown): number | undefined => (v === undefined ? undefined : Number(v));

@@ -30,11 +30,20 @@ export function backupOwner(volid: string): number | undefined {
 }
 
 /** check_volume_access($rpcenv, $user, $cfg, $vmid, $volid, $type). */
-export function checkVolumeAccess(state: SimState, access: AccessControl, authid: string, vmid: number, volid: string, type: ContentType): void {
+export function checkVolumeAccess(
+  state: SimState,
+  access: AccessControl,
+  authid: string,
+  vmid: number,
+  volid: string,
+  type: ContentType,
+): void {
   const m = VOLID_RE.exec(volid);
   if (!m) {
     if (authid !== "root@pam")
-      throw dieError("Only root can pass arbitrary filesystem paths. at /usr/share/perl5/PVE/Storage.pm line 666.\n");
+      throw dieError(
+        "Only root can pass arbitrary filesystem paths. at /usr/share/perl5/PVE/Storage.pm line 666.\n",
+      );
     return;
   }
   const sid = m[1] ?? "";
@@ -44,7 +53,8 @@ export function checkVolumeAccess(state: SimState, access: AccessControl, authid
     throw dieError(`unable to use volume ${volid} - content type needs to be '${type}'\n`);
   if (access.check(authid, `/storage/${sid}`, ["Datastore.Allocate"], true)) return;
   const owner = vtype === "backup" ? backupOwner(volid) : state.findVolume(volid)?.volume.vmid;
-  if (vtype === "iso" || vtype === "vztmpl") access.checkAny(authid, `/storage/${sid}`, ["Datastore.AllocateSpace", "Datastore.Audit"]);
+  if (vtype === "iso" || vtype === "vztmpl")
+    access.checkAny(authid, `/storage/${sid}`, ["Datastore.AllocateSpace", "Datastore.Audit"]);
   else if (owner !== undefined && owner === vmid) return;
   else if (vtype === "backup" && owner !== undefined) {
     access.check(authid, `/storage/${sid}`, ["Datastore.AllocateSpace"]);

@@ -10,13 +10,22 @@ import type { TaskContext } from "../tasks/context.js";
 import { flockPath, removeLock, setLock, setRunning } from "./guests.js";
 import type { ApiRequest, Handler } from "./types.js";
 import { startTask, str } from "./types.js";
+import { text } from "../text.js";
 
 const ROOT_ONLY = ["tmpdir", "dumpdir", "script", "job-id"];
 const fmtTime = (ms: number): string => new Date(ms).toISOString().replace("T", " ").slice(0, 19);
-const dur = (s: number): string => [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, "0")).join(":");
+const dur = (s: number): string =>
+  [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60]
+    .map((n) => String(n).padStart(2, "0"))
+    .join(":");
 
 /** The volumes vzdump takes and leaves out (get_backup_volumes / mountpoint_backup_enabled). */
-export function backupVolumes(g: GuestRecord): { included: string[]; excluded: Array<{ key: string; reason: string }>; lines: string[]; bytes: number } {
+export function backupVolumes(g: GuestRecord): {
+  included: string[];
+  excluded: Array<{ key: string; reason: string }>;
+  lines: string[];
+  bytes: number;
+} {
   const included: string[] = [];
   const excluded: Array<{ key: string; reason: string }> = [];
   const lines: string[] = [];
@@ -26,14 +35,23 @@ export function backupVolumes(g: GuestRecord): { included: string[]; excluded: A
     if (g.type === "lxc") {
       const mp = parseMountPoint(raw);
       const path = key === "rootfs" ? "/" : (mp.mp ?? "");
-      const reason = key === "rootfs" ? "rootfs" : mp.type !== "volume" ? "not a volume" : mp.backup === "1" ? "enabled" : "disabled";
+      const reason =
+        key === "rootfs"
+          ? "rootfs"
+          : mp.type !== "volume"
+            ? "not a volume"
+            : mp.backup === "1"
+              ? "enabled"
+              : "disabled";
       if (reason === "rootfs" || reason === "enabled") {
         included.push(key);
         bytes += parseSize(mp.size ?? "") ?? 0;
         lines.push(`INFO: including mount point ${key} ('${path}') in backup`);
       } else {
         excluded.push({ key, reason });
-        lines.push(`INFO: excluding ${mp.type} mount point ${key} ('${path}') from backup (${reason})`);
+        lines.push(
+          `INFO: excluding ${mp.type} mount point ${key} ('${path}') from backup (${reason})`,
+        );
       }
     } else {
       const disk = parseQemuDisk(raw);
@@ -64,18 +82,30 @@ const vzdump: Handler = (req) => {
   const { core, params, authid } = req;
   const { state } = core;
   const node = state.node.name;
-  if (params.node !== undefined && str(params.node) !== node) throw paramError({ node: "option is only allowed on the command line interface." });
-  if (Number(params.stdout ?? 0) === 1) throw paramError({ stdout: "option is only allowed on the command line interface." });
+  if (params.node !== undefined && str(params.node) !== node)
+    throw paramError({ node: "option is only allowed on the command line interface." });
+  if (Number(params.stdout ?? 0) === 1)
+    throw paramError({ stdout: "option is only allowed on the command line interface." });
   if (authid !== "root@pam") {
-    for (const key of ROOT_ONLY) if (params[key] !== undefined) throw paramError({ [key]: "Only root may set this option." });
-    if (["bwlimit", "ionice", "performance"].some((k) => params[k] !== undefined)) state.access.check(authid, "/", ["Sys.Modify"]);
+    for (const key of ROOT_ONLY)
+      if (params[key] !== undefined) throw paramError({ [key]: "Only root may set this option." });
+    if (["bwlimit", "ionice", "performance"].some((k) => params[k] !== undefined))
+      state.access.check(authid, "/", ["Sys.Modify"]);
   }
   const all = Number(params.all ?? 0) === 1;
-  if (all && params.vmid !== undefined) throw paramError({ all: "option conflicts with option 'vmid'" });
-  if (params.exclude !== undefined && params.vmid !== undefined) throw paramError({ exclude: "option conflicts with option 'vmid'" });
-  if (params.pool !== undefined && params.vmid !== undefined) throw paramError({ pool: "option conflicts with option 'vmid'" });
+  if (all && params.vmid !== undefined)
+    throw paramError({ all: "option conflicts with option 'vmid'" });
+  if (params.exclude !== undefined && params.vmid !== undefined)
+    throw paramError({ exclude: "option conflicts with option 'vmid'" });
+  if (params.pool !== undefined && params.vmid !== undefined)
+    throw paramError({ pool: "option conflicts with option 'vmid'" });
   const everything = all || params.exclude !== undefined;
-  if (!everything && params.pool === undefined && params.vmid === undefined && Number(params.stop ?? 0) !== 1)
+  if (
+    !everything &&
+    params.pool === undefined &&
+    params.vmid === undefined &&
+    Number(params.stop ?? 0) !== 1
+  )
     throw paramError({ vmid: "property is missing" });
   if (Number(params.stop ?? 0) === 1) state.access.check(authid, `/nodes/${node}`, ["Sys.Modify"]);
   const excluded = new Set(splitList(str(params.exclude) ?? "").map(Number));
@@ -93,14 +123,18 @@ const vzdump: Handler = (req) => {
   });
 };
 
-async function runJob(req: ApiRequest, ctx: TaskContext, job: { vmids: number[]; everything: boolean; storageId: string | undefined; cmd: string }): Promise<void> {
+async function runJob(
+  req: ApiRequest,
+  ctx: TaskContext,
+  job: { vmids: number[]; everything: boolean; storageId: string | undefined; cmd: string },
+): Promise<void> {
   const { core, authid, params } = req;
   const { state } = core;
   const lockwait = Number(params.lockwait ?? 180) * 60_000;
   let releaseGlobal = core.state.flocks.tryAcquire("/var/run/vzdump.lock");
   if (!releaseGlobal) {
     ctx.log("INFO: trying to get global lock - waiting...");
-    releaseGlobal = await ctx.lock("/var/run/vzdump.lock", lockwait);
+    releaseGlobal = await ctx.lock("/var/run/vzdump.lock", lockwait, true);
     ctx.log("INFO: got global lock");
   }
   try {
@@ -108,7 +142,10 @@ async function runJob(req: ApiRequest, ctx: TaskContext, job: { vmids: number[];
     const storage = job.storageId ? state.storages.get(job.storageId) : undefined;
     if (job.storageId && (!storage || !storage.content.includes("backup")))
       throw dieError(`can't use storage '${job.storageId}' for backups - wrong content type\n`);
-    const todo = job.vmids.filter((id) => !state.guest(id) || state.access.check(authid, `/vms/${id}`, ["VM.Backup"], job.everything));
+    const todo = job.vmids.filter(
+      (id) =>
+        !state.guest(id) || state.access.check(authid, `/vms/${id}`, ["VM.Backup"], job.everything),
+    );
     let errors = 0;
     for (const vmid of todo) {
       const ok = await backupOne(req, ctx, vmid, job.storageId ?? "local", 1 / todo.length);
@@ -126,7 +163,13 @@ async function runJob(req: ApiRequest, ctx: TaskContext, job: { vmids: number[];
 }
 
 /** One guest's backup; logs vzdump's lines and returns false when it failed (the job goes on). */
-async function backupOne(req: ApiRequest, ctx: TaskContext, vmid: number, storageId: string, share: number): Promise<boolean> {
+async function backupOne(
+  req: ApiRequest,
+  ctx: TaskContext,
+  vmid: number,
+  storageId: string,
+  share: number,
+): Promise<boolean> {
   const { core, params } = req;
   const { state } = core;
   const started = core.clock.now();
@@ -144,11 +187,12 @@ async function backupOne(req: ApiRequest, ctx: TaskContext, vmid: number, storag
     locked = true;
     const mode = running ? (str(params.mode) ?? "snapshot") : "stop";
     const name = g.type === "lxc" ? g.config.hostname : g.config.name;
-    if (name !== undefined) ctx.log(`INFO: ${g.type === "lxc" ? "CT" : "VM"} Name: ${String(name)}`);
+    if (name !== undefined)
+      ctx.log(`INFO: ${g.type === "lxc" ? "CT" : "VM"} Name: ${String(name)}`);
     const vols = backupVolumes(g);
     for (const line of vols.lines) ctx.log(line);
     ctx.log(`INFO: backup mode: ${mode}`);
-    ctx.log(`INFO: ionice priority: ${String(params.ionice ?? 7)}`);
+    ctx.log(`INFO: ionice priority: ${text(params.ionice ?? 7)}`);
     await ctx.step(share * 0.1);
     if (mode === "stop" && running) {
       ctx.log("INFO: stopping virtual guest");
@@ -157,7 +201,12 @@ async function backupOne(req: ApiRequest, ctx: TaskContext, vmid: number, storag
     }
     if (mode === "snapshot" && g.type === "lxc") {
       ctx.log("INFO: create storage snapshot 'vzdump'");
-      g.snapshots.set("vzdump", { name: "vzdump", snaptime: Math.floor(core.clock.now() / 1000), description: "vzdump backup snapshot", config: { ...g.config } });
+      g.snapshots.set("vzdump", {
+        name: "vzdump",
+        snaptime: Math.floor(core.clock.now() / 1000),
+        description: "vzdump backup snapshot",
+        config: { ...g.config },
+      });
       snapshot = true;
       state.changed();
     }
@@ -170,9 +219,19 @@ async function backupOne(req: ApiRequest, ctx: TaskContext, vmid: number, storag
     await ctx.step(share * 0.8);
     const written = Math.max(vols.bytes * 0.3, 64 * 1024 * 1024);
     const size = Math.floor(written / (ext ? 2.8 : 1));
-    ctx.log(`INFO: Total bytes written: ${Math.floor(written)} (${humanSize(written)}, ${humanSize(written / 8)}/s)`);
+    ctx.log(
+      `INFO: Total bytes written: ${Math.floor(written)} (${humanSize(written)}, ${humanSize(written / 8)}/s)`,
+    );
     ctx.log(`INFO: archive file size: ${humanSize(size)}`);
-    const manifest: BackupManifest = { guestType: g.type, vmid, mode: mode as BackupManifest["mode"], config: { ...g.config }, included: vols.included, excluded: vols.excluded, upid: ctx.upid };
+    const manifest: BackupManifest = {
+      guestType: g.type,
+      vmid,
+      mode: mode as BackupManifest["mode"],
+      config: { ...g.config },
+      included: vols.included,
+      excluded: vols.excluded,
+      upid: ctx.upid,
+    };
     delete manifest.config.lock;
     state.addVolume(storageId, {
       volid: `${storageId}:backup/${file}`,
@@ -182,7 +241,9 @@ async function backupOne(req: ApiRequest, ctx: TaskContext, vmid: number, storag
       ctime: Math.floor(started / 1000),
       vmid,
       subtype: g.type,
-      ...(params["notes-template"] !== undefined ? { notes: renderNotes(String(params["notes-template"]), g, vmid, state.node.name) } : {}),
+      ...(params["notes-template"] !== undefined
+        ? { notes: renderNotes(text(params["notes-template"]), g, vmid, state.node.name) }
+        : {}),
       ...(Number(params.protected ?? 0) === 1 ? { protected: 1 as const } : {}),
       backup: manifest,
     });
@@ -196,7 +257,12 @@ async function backupOne(req: ApiRequest, ctx: TaskContext, vmid: number, storag
     return true;
   } catch (err) {
     cleanup();
-    const text = err instanceof Error && "perlString" in err ? (err as { perlString(): string }).perlString() : err instanceof Error ? err.message : String(err);
+    const text =
+      err instanceof Error && "perlString" in err
+        ? (err as { perlString(): string }).perlString()
+        : err instanceof Error
+          ? err.message
+          : String(err);
     ctx.log(`ERROR: Backup of VM ${vmid} failed - ${text.replace(/\n$/, "")}`);
     ctx.log(`INFO: Failed at ${fmtTime(core.clock.now())}`);
     return false;
@@ -214,7 +280,9 @@ async function backupOne(req: ApiRequest, ctx: TaskContext, vmid: number, storag
     if (stopped) {
       ctx.log("INFO: restarting vm");
       setRunning(core, g, true);
-      ctx.log(`INFO: guest is online again after ${Math.max(1, Math.round((core.clock.now() - started) / 1000))} seconds`);
+      ctx.log(
+        `INFO: guest is online again after ${Math.max(1, Math.round((core.clock.now() - started) / 1000))} seconds`,
+      );
       stopped = false;
     }
   }
@@ -222,7 +290,12 @@ async function backupOne(req: ApiRequest, ctx: TaskContext, vmid: number, storag
 
 function renderNotes(tmpl: string, g: GuestRecord, vmid: number, node: string): string {
   const name = String(g.type === "lxc" ? (g.config.hostname ?? "") : (g.config.name ?? ""));
-  return tmpl.replace(/\{\{(cluster|guestname|node|vmid)\}\}/g, (_, k: string) => ({ cluster: node, guestname: name, node, vmid: String(vmid) })[k] ?? "").replace(/\\n/g, "\n");
+  return tmpl
+    .replace(
+      /\{\{(cluster|guestname|node|vmid)\}\}/g,
+      (_, k: string) => ({ cluster: node, guestname: name, node, vmid: String(vmid) })[k] ?? "",
+    )
+    .replace(/\\n/g, "\n");
 }
 
 export const vzdumpHandlers: Record<string, Handler> = { "POST /nodes/{node}/vzdump": vzdump };

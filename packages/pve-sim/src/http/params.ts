@@ -5,7 +5,9 @@ import { dieError, type PveApiError } from "../errors.js";
 export type RawParams = Record<string, unknown>;
 
 const pctDecode = (s: string): string =>
-  s.replace(/\+/g, " ").replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  s
+    .replace(/\+/g, " ")
+    .replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 
 /** decode_urlencoded: '&' or ';' separated, '+' is a space, repeated keys become arrays. */
 export function decodeUrlencoded(data: string): RawParams {
@@ -21,7 +23,8 @@ export function decodeUrlencoded(data: string): RawParams {
     if (fields.length > 1) {
       value = Buffer.from(pctDecode(fields[1] ?? ""), "latin1").toString("utf8");
       const old = res[key];
-      if (old !== undefined) value = Array.isArray(old) ? [...(old as unknown[]), value] : [old, value];
+      if (old !== undefined)
+        value = Array.isArray(old) ? [...(old as unknown[]), value] : [old, value];
     }
     res[key] = value;
   }
@@ -40,13 +43,18 @@ function decodeJson(body: string): RawParams | PveApiError {
   try {
     value = JSON.parse(body);
   } catch (err) {
-    const pos = Number(/position (\d+)/.exec(String(err))?.[1] ?? (body.length === 0 ? 0 : body.length));
+    const pos = Number(
+      /position (\d+)/.exec(String(err))?.[1] ?? (body.length === 0 ? 0 : body.length),
+    );
     const rest = body.slice(pos, pos + 20);
     return dieError(
       `malformed JSON string, neither tag, array, object, number, string or atom, at character offset ${pos} (before "${rest || "(end of string)"}") at /usr/share/perl5/PVE/APIServer/AnyEvent.pm line 934.\n`,
     );
   }
-  if (Array.isArray(value)) return dieError("Not a HASH reference at /usr/share/perl5/PVE/APIServer/AnyEvent.pm line 961.\n");
+  if (Array.isArray(value))
+    return dieError(
+      "Not a HASH reference at /usr/share/perl5/PVE/APIServer/AnyEvent.pm line 961.\n",
+    );
   if (value === null || typeof value !== "object")
     return dieError(
       "JSON text must be an object or array (but found number, string, true, false or null, use allow_nonref to allow this) at /usr/share/perl5/PVE/APIServer/AnyEvent.pm line 934.\n",

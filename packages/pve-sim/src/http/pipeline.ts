@@ -13,6 +13,7 @@ import { validateParams } from "../schema/validate-params.js";
 import type { RecordedRequest } from "../types.js";
 import { extractParams, mediaType } from "./params.js";
 import { sendBody, sendBodyless, sendRaw, serialize } from "./respond.js";
+import { text } from "../text.js";
 
 const KNOWN_METHODS = new Set(["GET", "POST", "PUT", "DELETE"]);
 /** pveproxy's $limit_max_post. */
@@ -20,7 +21,9 @@ export const MAX_BODY = 512 * 1024;
 
 export function uriUnescape(path: string): string {
   if (!path.includes("%")) return path;
-  const bytes = path.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  const bytes = path.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) =>
+    String.fromCharCode(parseInt(h, 16)),
+  );
   return Buffer.from(bytes, "latin1").toString("utf8");
 }
 
@@ -71,14 +74,23 @@ export class Pipeline {
     return rec;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: string,
+  ): Promise<void> {
     const method = req.method ?? "GET";
     const rec = this.record(method, path);
     res.on("finish", () => (rec.status = res.statusCode));
-    if (!KNOWN_METHODS.has(method)) return sendBodyless(res, 501, `method '${method}' not available`);
+    if (!KNOWN_METHODS.has(method))
+      return sendBodyless(res, 501, `method '${method}' not available`);
     const te = req.headers["transfer-encoding"];
     if (te) {
-      const msg = te.toLowerCase() === "chunked" ? "chunked transfer encoding not supported" : `Unknown transfer encoding '${te}'`;
+      const msg =
+        te.toLowerCase() === "chunked"
+          ? "chunked transfer encoding not supported"
+          : `Unknown transfer encoding '${te}'`;
       return sendBodyless(res, 501, msg);
     }
     if (!path.startsWith("/api2")) return sendBodyless(res, 501, `no such file '${path}'`);
@@ -103,7 +115,11 @@ export class Pipeline {
       return sendBody(res, 200, "OK", out.body, false);
     }
 
-    const auth = authenticate(this.core.state.access, req.headers, Math.floor(this.core.clock.now() / 1000));
+    const auth = authenticate(
+      this.core.state.access,
+      req.headers,
+      Math.floor(this.core.clock.now() / 1000),
+    );
     if (!auth.ok) {
       const delay = this.core.options.authFailureDelayMs;
       if (delay > 0) await sleep(delay);
@@ -141,10 +157,20 @@ export class Pipeline {
         return sendRaw(res, result.raw.contentType, result.raw.body);
       }
       if ("cached" in result) out = { status: 200, message: "OK", ...result.cached };
-      else out = serialize(format, { status: 200, data: result.data, ...(result.total ? { total: result.total } : {}) });
+      else
+        out = serialize(format, {
+          status: 200,
+          data: result.data,
+          ...(result.total ? { total: result.total } : {}),
+        });
     } catch (err) {
       const e = err instanceof PveApiError ? err : this.internal(err);
-      out = serialize(format, { status: e.status, message: e.message, data: null, ...(e.errors ? { errors: e.errors } : {}) });
+      out = serialize(format, {
+        status: e.status,
+        message: e.message,
+        data: null,
+        ...(e.errors ? { errors: e.errors } : {}),
+      });
     }
     if (action?.type === "reset-after-read") return void req.socket.destroy();
     const gzip = /gzip/.test(req.headers["accept-encoding"] ?? "");
@@ -152,7 +178,9 @@ export class Pipeline {
   }
 
   private internal(err: unknown): PveApiError {
-    this.core.log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    this.core.log(
+      `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     return dieError(err instanceof Error ? err.message : String(err));
   }
 
@@ -164,25 +192,48 @@ export class Pipeline {
     rec: RecordedRequest,
   ): Promise<ApiResult> {
     const route = this.router.resolve(method, rel);
-    if (!route?.handler) throw new PveApiError(501, `Method '${method} ${rel}' not implemented`, undefined, false, false);
+    if (!route?.handler)
+      throw new PveApiError(
+        501,
+        `Method '${method} ${rel}' not implemented`,
+        undefined,
+        false,
+        false,
+      );
     const merged: Record<string, unknown> = { ...route.uri };
     for (const [k, v] of Object.entries(raw)) {
       if (route.uri[k] !== undefined && String(route.uri[k]) !== String(v))
-        throw paramError({ [k]: "duplicate parameter (already defined in URI) with conflicting values!" });
+        throw paramError({
+          [k]: "duplicate parameter (already defined in URI) with conflicting values!",
+        });
       merged[k] = v;
     }
     if (!route.op.allowtoken)
       throw permError(`URI '${rel}' not available with API token, need proper ticket.\n`);
     const { state } = this.core;
     checkApiPermissions(state.access, authid, route.op.permissions, merged);
-    if (route.op.proxyto === "node" && merged.node !== undefined && String(merged.node) !== state.node.name) {
-      const node = String(merged.node);
-      throw dieError(`hostname lookup '${node}' failed - failed to get address info for: ${node}: Name or service not known\n`);
+    if (
+      route.op.proxyto === "node" &&
+      merged.node !== undefined &&
+      text(merged.node) !== state.node.name
+    ) {
+      const node = text(merged.node);
+      throw dieError(
+        `hostname lookup '${node}' failed - failed to get address info for: ${node}: Name or service not known\n`,
+      );
     }
     const checked = validateParams(route.op.parameters, merged);
     if (!checked.ok) throw paramError(checked.errors);
     rec.applied = true;
-    const result = await route.handler({ core: this.core, method, path: rel, authid, params: checked.params, op: route.op, record: rec });
+    const result = await route.handler({
+      core: this.core,
+      method,
+      path: rel,
+      authid,
+      params: checked.params,
+      op: route.op,
+      record: rec,
+    });
     if (this.core.options.validateResponses && "data" in result) {
       const gaps = KNOWN_RETURN_GAPS[`${route.op.method} ${route.op.path}`] ?? [];
       const problems = checkReturns(route.op.returns, result.data)

@@ -62,7 +62,10 @@ export interface Envelope {
 }
 
 /** prepare_response_data + the json/extjs formatter. `total` only when truthy, as the Perl code tests it. */
-export function serialize(format: Format, env: Envelope): { status: number; message: string; body: Buffer } {
+export function serialize(
+  format: Format,
+  env: Envelope,
+): { status: number; message: string; body: Buffer } {
   const isError = env.status >= 400;
   const out: Record<string, unknown> = { data: env.data ?? null };
   const hasErrors = env.errors !== undefined && Object.keys(env.errors).length > 0;
@@ -80,7 +83,11 @@ export function serialize(format: Format, env: Envelope): { status: number; mess
     out.message = message;
   }
   if (!isError && !hasErrors && env.total) out.total = env.total;
-  return { status, message: status === 200 ? "OK" : message, body: Buffer.from(JSON.stringify(out)) };
+  return {
+    status,
+    message: status === 200 ? "OK" : message,
+    body: Buffer.from(JSON.stringify(out)),
+  };
 }
 
 /** A download (GET …/log?download=1): the raw file as text/plain. */

@@ -20,11 +20,20 @@ function perlRef(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A scalar's string form (numbers as JavaScript prints them, as Perl would for these inputs). */
+const scalarText = (v: unknown): string =>
+  typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v);
+
 export const isNumber = (v: string): boolean =>
   /^[+-]?(\d+\.\d+|\d+\.|\.\d+|\d+)([eE][+-]?\d+)?$/.test(v);
 export const isInteger = (v: string): boolean => /^[+-]?\d+$/.test(v);
 
-function checkType(path: string, type: string | undefined, value: unknown, errors: Errors): boolean {
+function checkType(
+  path: string,
+  type: string | undefined,
+  value: unknown,
+  errors: Errors,
+): boolean {
   if (!type || type === "any") return true;
   if (type === "null") {
     addError(errors, path, `type check ('${type}') failed - value is not null`);
@@ -43,7 +52,7 @@ function checkType(path: string, type: string | undefined, value: unknown, error
     addError(errors, path, `type check ('${type}') failed - got ${ref}`);
     return false;
   }
-  const text = String(value);
+  const text = scalarText(value);
   const ok =
     type === "boolean"
       ? text === "1" || text === "0"
@@ -66,16 +75,23 @@ export function checkProp(value: unknown, schema: JsonSchema, path: string, erro
   }
   if (!checkType(path, schema.type, value, errors)) return;
   if (Array.isArray(value)) {
-    if (schema.items) value.forEach((el, i) => checkProp(el, schema.items ?? {}, `${path}[${i}]`, errors));
+    if (schema.items)
+      value.forEach((el, i) => checkProp(el, schema.items ?? {}, `${path}[${i}]`, errors));
     return;
   }
   if (typeof value === "object" || typeof value === "boolean") {
     if (typeof value === "object" && (schema.properties || schema.additionalProperties)) {
-      checkObject(path, schema.properties ?? {}, value as Record<string, unknown>, schema.additionalProperties, errors);
+      checkObject(
+        path,
+        schema.properties ?? {},
+        value as Record<string, unknown>,
+        schema.additionalProperties,
+        errors,
+      );
     }
     return;
   }
-  const text = String(value);
+  const text = scalarText(value);
   if (schema.format !== undefined) {
     const err = checkFormat(schema.format, text, path);
     if (err !== undefined) {
@@ -106,12 +122,20 @@ export function checkProp(value: unknown, schema: JsonSchema, path: string, erro
     }
   }
   if (schema.enum && !schema.enum.includes(text)) {
-    addError(errors, path, `value '${text}' does not have a value in the enumeration '${schema.enum.join(", ")}'`);
+    addError(
+      errors,
+      path,
+      `value '${text}' does not have a value in the enumeration '${schema.enum.join(", ")}'`,
+    );
   }
 }
 
 /** check_format: a property-string sub-schema or a named format; returns the text after "invalid format - ". */
-function checkFormat(format: string | Record<string, JsonSchema>, value: string, path: string): string | undefined {
+function checkFormat(
+  format: string | Record<string, JsonSchema>,
+  value: string,
+  path: string,
+): string | undefined {
   if (typeof format === "string") return checkNamedFormat(format, value);
   try {
     const parsed = splitPropertyString(format, value);
@@ -152,7 +176,11 @@ export function checkObject(
       continue;
     }
     if (additional !== undefined && !additional) {
-      addError(errors, join(key), "property is not defined in schema and the schema does not allow additional properties");
+      addError(
+        errors,
+        join(key),
+        "property is not defined in schema and the schema does not allow additional properties",
+      );
     } else if (typeof additional === "object") {
       checkProp(value[key], additional, join(key), errors);
     }

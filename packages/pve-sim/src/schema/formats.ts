@@ -12,7 +12,15 @@ const EMAIL_USER = "[\\w+\\-~]+(\\.[\\w+\\-~]+)*";
 const EMAIL_RE = new RegExp(`^${EMAIL_USER}@[a-zA-Z0-9\\-]+(\\.[a-zA-Z0-9\\-]+)*$`);
 const EMAIL_USER_RE = new RegExp(`^${EMAIL_USER}$`);
 const VOLID_RE = /^([a-z][a-z0-9\-_.]*[a-z0-9]):(.+)$/i;
-const CONTENT_TYPES = new Set(["images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import"]);
+const CONTENT_TYPES = new Set([
+  "images",
+  "rootdir",
+  "vztmpl",
+  "iso",
+  "backup",
+  "snippets",
+  "import",
+]);
 
 function cidr(value: string, v6: boolean): boolean {
   const m = /^(.+)\/(\d+)$/.exec(value);

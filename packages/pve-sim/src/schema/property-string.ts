@@ -14,7 +14,8 @@ export class PropertyStringError extends Error {
   /** The text PVE's exception stringification produces, used after "invalid format - ". */
   perlText(): string {
     let text = this.message;
-    for (const key of Object.keys(this.errors ?? {}).sort()) text += `${key}: ${this.errors?.[key]}\n`;
+    for (const key of Object.keys(this.errors ?? {}).sort())
+      text += `${key}: ${this.errors?.[key]}\n`;
     return text;
   }
 }
@@ -65,8 +66,7 @@ export function splitPropertyString(
       if (res[key] !== undefined)
         throw new PropertyStringError(`duplicate key in comma-separated list property: ${key}\n`);
       defaultKeyUsed = key;
-      res[key] =
-        format[key]?.type === "boolean" ? String(parseBoolean(part) ?? part) : part;
+      res[key] = format[key]?.type === "boolean" ? String(parseBoolean(part) ?? part) : part;
     } else {
       throw new PropertyStringError("missing key in comma-separated list property\n");
     }

@@ -32,7 +32,9 @@ function indexedLookup(props: Record<string, JsonSchema>): IndexedLookup {
     if (!m?.[1]) return undefined;
     const sub = props[`${m[1]}[n]`];
     if (!sub) return undefined;
-    return Number(m[2]) < (INDEX_LIMITS[m[1]] ?? 256) && String(Number(m[2])) === m[2] ? sub : undefined;
+    return Number(m[2]) < (INDEX_LIMITS[m[1]] ?? 256) && String(Number(m[2])) === m[2]
+      ? sub
+      : undefined;
   };
 }
 
@@ -46,19 +48,17 @@ function coerce(schema: JsonSchema | undefined, value: unknown): ParamValue {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (Array.isArray(value)) return value as unknown[];
   if (value !== null && typeof value === "object") return value as Record<string, unknown>;
-  const text = String(value);
-  switch (schema?.type) {
-    case "integer":
-    case "number":
-    case "boolean":
-      return Number(text);
-    default:
-      return text;
-  }
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const numeric =
+    schema?.type === "integer" || schema?.type === "number" || schema?.type === "boolean";
+  return numeric ? Number(text) : text;
 }
 
 /** Validates like PVE::JSONSchema::validate with the method's parameter schema. */
-export function validateParams(parameters: JsonSchema, input: Record<string, unknown>): ValidationResult {
+export function validateParams(
+  parameters: JsonSchema,
+  input: Record<string, unknown>,
+): ValidationResult {
   const props = parameters.properties ?? {};
   const errors: Errors = {};
   checkObject("", props, input, parameters.additionalProperties ?? 0, errors, indexedLookup(props));

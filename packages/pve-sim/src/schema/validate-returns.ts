@@ -40,7 +40,10 @@ function walk(value: unknown, schema: JsonSchema, path: string, out: ReturnProbl
     return;
   }
   if (!typeOk(schema.type, value)) {
-    out.push({ path, problem: `expected ${schema.type}, got ${JSON.stringify(value)?.slice(0, 60)}` });
+    out.push({
+      path,
+      problem: `expected ${schema.type}, got ${JSON.stringify(value)?.slice(0, 60)}`,
+    });
     return;
   }
   if (Array.isArray(value)) {
@@ -54,18 +57,25 @@ function walk(value: unknown, schema: JsonSchema, path: string, out: ReturnProbl
     }
     return;
   }
-  const text = String(value);
+  const text = typeof value === "string" ? value : JSON.stringify(value);
   if (typeof schema.format === "string") {
     const err = checkNamedFormat(schema.format, text);
     if (err) out.push({ path, problem: `format ${schema.format}: ${err.trim()}` });
   }
-  if (schema.pattern && typeof value === "string" && !compilePerlPattern(schema.pattern).test(text)) {
+  if (
+    schema.pattern &&
+    typeof value === "string" &&
+    !compilePerlPattern(schema.pattern).test(text)
+  ) {
     out.push({ path, problem: "does not match the pattern" });
   }
-  if (schema.enum && !schema.enum.includes(text)) out.push({ path, problem: `not in enum ${schema.enum.join("|")}` });
+  if (schema.enum && !schema.enum.includes(text))
+    out.push({ path, problem: `not in enum ${schema.enum.join("|")}` });
   if (typeof value === "number") {
-    if (schema.minimum !== undefined && value < Number(schema.minimum)) out.push({ path, problem: "below minimum" });
-    if (schema.maximum !== undefined && value > Number(schema.maximum)) out.push({ path, problem: "above maximum" });
+    if (schema.minimum !== undefined && value < Number(schema.minimum))
+      out.push({ path, problem: "below minimum" });
+    if (schema.maximum !== undefined && value > Number(schema.maximum))
+      out.push({ path, problem: "above maximum" });
   }
 }
 

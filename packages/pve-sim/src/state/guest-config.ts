@@ -9,7 +9,9 @@ export const typeName = (type: GuestType): string => (type === "lxc" ? "CT" : "V
 
 /** The flock file lock_config uses. */
 export const lockPath = (type: GuestType, vmid: number): string =>
-  type === "lxc" ? `/run/lock/lxc/pve-config-${vmid}.lock` : `/var/lock/qemu-server/lock-${vmid}.conf`;
+  type === "lxc"
+    ? `/run/lock/lxc/pve-config-${vmid}.lock`
+    : `/var/lock/qemu-server/lock-${vmid}.conf`;
 
 /** The cluster-filesystem path load_config names when a config does not exist. */
 export const confPath = (type: GuestType, vmid: number, node: string): string =>
@@ -65,13 +67,15 @@ export function configDigest(guest: GuestRecord): string {
     .filter((k) => k !== "digest")
     .sort()
     .map((k) => `${k}: ${guest.config[k]}`);
-  for (const snap of guest.snapshots.values()) lines.push(`[${snap.name}]`, `snaptime: ${snap.snaptime}`);
+  for (const snap of guest.snapshots.values())
+    lines.push(`[${snap.name}]`, `snaptime: ${snap.snaptime}`);
   return createHash("sha1").update(lines.join("\n")).digest("hex");
 }
 
 /** The config keys a snapshot copies (everything but lock, parent, digest and pending). */
 export function snapshotCopy(config: GuestConfig): GuestConfig {
   const copy: GuestConfig = {};
-  for (const [k, v] of Object.entries(config)) if (!["lock", "parent", "digest"].includes(k)) copy[k] = v;
+  for (const [k, v] of Object.entries(config))
+    if (!["lock", "parent", "digest"].includes(k)) copy[k] = v;
   return copy;
 }

@@ -36,9 +36,13 @@ function rootSize(guest: GuestRecord): number {
 
 export function usage(guest: GuestRecord, nowMs: number, hostCpus: number): Usage {
   const running = guest.status === "running";
-  const uptime = running && guest.startedAtMs !== undefined ? Math.max(0, Math.floor((nowMs - guest.startedAtMs) / 1000)) : 0;
+  const uptime =
+    running && guest.startedAtMs !== undefined
+      ? Math.max(0, Math.floor((nowMs - guest.startedAtMs) / 1000))
+      : 0;
   const cfg = guest.config;
-  const cpus = Number(cfg.cores ?? (guest.type === "lxc" ? hostCpus : 1)) * Number(cfg.sockets ?? 1);
+  const cpus =
+    Number(cfg.cores ?? (guest.type === "lxc" ? hostCpus : 1)) * Number(cfg.sockets ?? 1);
   const maxmem = Number.parseInt(String(cfg.memory ?? 512), 10) * MIB;
   const maxdisk = rootSize(guest);
   const wobble = hashNoise(guest.vmid, Math.floor(nowMs / 10_000));
@@ -58,7 +62,10 @@ export function usage(guest: GuestRecord, nowMs: number, hostCpus: number): Usag
   };
 }
 
-const name = (g: GuestRecord): string => String(g.type === "lxc" ? (g.config.hostname ?? `CT${g.vmid}`) : (g.config.name ?? `VM${g.vmid}`));
+const name = (g: GuestRecord): string =>
+  String(
+    g.type === "lxc" ? (g.config.hostname ?? `CT${g.vmid}`) : (g.config.name ?? `VM${g.vmid}`),
+  );
 
 function optional(g: GuestRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -68,7 +75,11 @@ function optional(g: GuestRecord): Record<string, unknown> {
 }
 
 /** GET /nodes/{node}/lxc/{vmid}/status/current and …/qemu/{vmid}/status/current. */
-export function statusCurrent(g: GuestRecord, nowMs: number, hostCpus: number): Record<string, unknown> {
+export function statusCurrent(
+  g: GuestRecord,
+  nowMs: number,
+  hostCpus: number,
+): Record<string, unknown> {
   const u = usage(g, nowMs, hostCpus);
   const base: Record<string, unknown> = {
     cpu: u.cpu,
@@ -95,7 +106,9 @@ export function statusCurrent(g: GuestRecord, nowMs: number, hostCpus: number): 
     base.swap = 0;
   } else {
     base.qmpstatus = g.status;
-    if (g.config.agent !== undefined) base.agent = String(g.config.agent).startsWith("1") || /enabled=1/.test(String(g.config.agent)) ? 1 : 0;
+    if (g.config.agent !== undefined)
+      base.agent =
+        String(g.config.agent).startsWith("1") || /enabled=1/.test(String(g.config.agent)) ? 1 : 0;
     if (g.status === "running") {
       base["running-machine"] = "pc-i440fx-10.1+pve0";
       base["running-qemu"] = "10.1.2";
@@ -106,13 +119,22 @@ export function statusCurrent(g: GuestRecord, nowMs: number, hostCpus: number): 
 }
 
 /** One entry of GET /nodes/{node}/lxc or …/qemu. */
-export function listEntry(g: GuestRecord, nowMs: number, hostCpus: number): Record<string, unknown> {
+export function listEntry(
+  g: GuestRecord,
+  nowMs: number,
+  hostCpus: number,
+): Record<string, unknown> {
   const { ha: _ha, ...rest } = statusCurrent(g, nowMs, hostCpus);
   return rest;
 }
 
 /** A guest entry of GET /cluster/resources. */
-export function resourceEntry(g: GuestRecord, node: string, nowMs: number, hostCpus: number): Record<string, unknown> {
+export function resourceEntry(
+  g: GuestRecord,
+  node: string,
+  nowMs: number,
+  hostCpus: number,
+): Record<string, unknown> {
   const u = usage(g, nowMs, hostCpus);
   return {
     id: `${g.type}/${g.vmid}`,

@@ -27,14 +27,37 @@ export function sampleNode(name: string, nowMs: number, prng: Prng): NodeInfo {
 
 function storages(): StorageRecord[] {
   return [
-    { id: "local", type: "dir", content: ["backup", "iso", "vztmpl"], path: "/var/lib/vz", total: 94 * GIB, volumes: new Map() },
-    { id: "local-lvm", type: "lvmthin", content: ["images", "rootdir"], vgname: "pve", thinpool: "data", total: 794 * GIB, volumes: new Map() },
+    {
+      id: "local",
+      type: "dir",
+      content: ["backup", "iso", "vztmpl"],
+      path: "/var/lib/vz",
+      total: 94 * GIB,
+      volumes: new Map(),
+    },
+    {
+      id: "local-lvm",
+      type: "lvmthin",
+      content: ["images", "rootdir"],
+      vgname: "pve",
+      thinpool: "data",
+      total: 794 * GIB,
+      volumes: new Map(),
+    },
   ];
 }
 
 const lxcNet = (prng: Prng, extra: Record<string, string> = {}): string =>
   printPropertyString(
-    { name: "eth0", bridge: "vmbr0", firewall: "1", hwaddr: prng.mac(), ip: "dhcp", type: "veth", ...extra },
+    {
+      name: "eth0",
+      bridge: "vmbr0",
+      firewall: "1",
+      hwaddr: prng.mac(),
+      ip: "dhcp",
+      type: "veth",
+      ...extra,
+    },
     { first: ["name"] },
   );
 
@@ -94,14 +117,49 @@ export function loadSampleData(state: SimState, prng: Prng): void {
   const local = state.storages.get("local");
   if (!local) return;
   const add = (v: VolumeRecord): void => void local.volumes.set(v.volid, v);
-  add({ volid: "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst", content: "vztmpl", format: "tzst", size: 126 * MIB + 4_123_456, ctime: nowSec - 40 * 86_400 });
-  add({ volid: "local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst", content: "vztmpl", format: "tzst", size: 131 * MIB + 2_345_678, ctime: nowSec - 20 * 86_400 });
-  add({ volid: "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz", content: "vztmpl", format: "txz", size: 3 * MIB + 512_000, ctime: nowSec - 30 * 86_400 });
-  add({ volid: "local:iso/debian-13.1.0-amd64-netinst.iso", content: "iso", format: "iso", size: 754 * MIB, ctime: nowSec - 25 * 86_400 });
+  add({
+    volid: "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst",
+    content: "vztmpl",
+    format: "tzst",
+    size: 126 * MIB + 4_123_456,
+    ctime: nowSec - 40 * 86_400,
+  });
+  add({
+    volid: "local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst",
+    content: "vztmpl",
+    format: "tzst",
+    size: 131 * MIB + 2_345_678,
+    ctime: nowSec - 20 * 86_400,
+  });
+  add({
+    volid: "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz",
+    content: "vztmpl",
+    format: "txz",
+    size: 3 * MIB + 512_000,
+    ctime: nowSec - 30 * 86_400,
+  });
+  add({
+    volid: "local:iso/debian-13.1.0-amd64-netinst.iso",
+    content: "iso",
+    format: "iso",
+    size: 754 * MIB,
+    ctime: nowSec - 25 * 86_400,
+  });
 
   const web = webConfig(prng);
   const backupMs = now - 7 * 3_600_000;
-  add(backupVolume(`local:backup/vzdump-lxc-100-${archiveStamp(backupMs)}.tar.zst`, 100, "lxc", Math.floor(backupMs / 1000), web, ["rootfs"], [{ key: "mp0", reason: "disabled" }], 412 * MIB + 77_123));
+  add(
+    backupVolume(
+      `local:backup/vzdump-lxc-100-${archiveStamp(backupMs)}.tar.zst`,
+      100,
+      "lxc",
+      Math.floor(backupMs / 1000),
+      web,
+      ["rootfs"],
+      [{ key: "mp0", reason: "disabled" }],
+      412 * MIB + 77_123,
+    ),
+  );
   const legacyMs = now - 9 * 86_400_000;
   const legacy: GuestConfig = {
     arch: "amd64",
@@ -113,7 +171,18 @@ export function loadSampleData(state: SimState, prng: Prng): void {
     rootfs: "local-lvm:vm-102-disk-0,size=8G",
     swap: 512,
   };
-  add(backupVolume(`local:backup/vzdump-lxc-102-${archiveStamp(legacyMs)}.tar.zst`, 102, "lxc", Math.floor(legacyMs / 1000), legacy, ["rootfs"], [], 698 * MIB + 12_345));
+  add(
+    backupVolume(
+      `local:backup/vzdump-lxc-102-${archiveStamp(legacyMs)}.tar.zst`,
+      102,
+      "lxc",
+      Math.floor(legacyMs / 1000),
+      legacy,
+      ["rootfs"],
+      [],
+      698 * MIB + 12_345,
+    ),
+  );
 
   state.addGuest({ vmid: 100, type: "lxc", status: "running", config: web });
   state.addGuest({
@@ -138,14 +207,35 @@ export function loadSampleData(state: SimState, prng: Prng): void {
         name: "before-upgrade",
         snaptime: nowSec - 2 * 86_400,
         description: "before apt full-upgrade",
-        config: { arch: "amd64", cores: 1, features: "nesting=1", hostname: "db", memory: 1024, ostype: "debian", rootfs: "local-lvm:vm-101-disk-0,size=4G", swap: 512, unprivileged: 1 },
+        config: {
+          arch: "amd64",
+          cores: 1,
+          features: "nesting=1",
+          hostname: "db",
+          memory: 1024,
+          ostype: "debian",
+          rootfs: "local-lvm:vm-101-disk-0,size=4G",
+          swap: 512,
+          unprivileged: 1,
+        },
       },
     ],
   });
   state.addGuest({
     vmid: 900,
     type: "lxc",
-    config: { arch: "amd64", cores: 1, hostname: "debian-golden", memory: 512, net0: lxcNet(prng), ostype: "debian", rootfs: "local-lvm:base-900-disk-0,size=4G", swap: 512, template: 1, unprivileged: 1 },
+    config: {
+      arch: "amd64",
+      cores: 1,
+      hostname: "debian-golden",
+      memory: 512,
+      net0: lxcNet(prng),
+      ostype: "debian",
+      rootfs: "local-lvm:base-900-disk-0,size=4G",
+      swap: 512,
+      template: 1,
+      unprivileged: 1,
+    },
   });
   const vmConfig = (name: string, extra: GuestConfig): GuestConfig => ({
     boot: "order=scsi0;ide2;net0",
@@ -168,12 +258,23 @@ export function loadSampleData(state: SimState, prng: Prng): void {
     vmid: 200,
     type: "qemu",
     status: "running",
-    config: vmConfig("homeassistant", { agent: "1", onboot: 1, scsi0: "local-lvm:vm-200-disk-0,iothread=1,size=32G" }),
+    config: vmConfig("homeassistant", {
+      agent: "1",
+      onboot: 1,
+      scsi0: "local-lvm:vm-200-disk-0,iothread=1,size=32G",
+    }),
   });
   state.addGuest({
     vmid: 201,
     type: "qemu",
-    config: vmConfig("win11", { bios: "ovmf", cores: 4, memory: "8192", ostype: "win11", scsi0: "local-lvm:vm-201-disk-1,iothread=1,size=64G", efidisk0: "local-lvm:vm-201-disk-0,efitype=4m,pre-enrolled-keys=1,size=4M" }),
+    config: vmConfig("win11", {
+      bios: "ovmf",
+      cores: 4,
+      memory: "8192",
+      ostype: "win11",
+      scsi0: "local-lvm:vm-201-disk-1,iothread=1,size=64G",
+      efidisk0: "local-lvm:vm-201-disk-0,efitype=4m,pre-enrolled-keys=1,size=4M",
+    }),
   });
   addHistory(state, now);
 }
@@ -208,9 +309,35 @@ function addHistory(state: SimState, now: number): void {
       "TASK OK",
     ],
   });
-  state.tasks.addFinished({ type: "aptupdate", id: "", user: "root@pam", startMs: now - 5 * 3_600_000, endMs: now - 5 * 3_600_000 + 9000, lines: ["starting apt-get update", "Hit:1 http://deb.debian.org/debian trixie InRelease", "WARN: could not download changelog", "TASK WARNINGS: 1"] });
-  state.tasks.addFinished({ type: "qmstart", id: "200", user: "root@pam", startMs: now - 3 * 3_600_000, endMs: now - 3 * 3_600_000 + 2000, lines: ["TASK OK"] });
-  state.tasks.addFinished({ type: "vzstart", id: "100", user: "root@pam", startMs: now - 2 * 3_600_000, endMs: now - 2 * 3_600_000 + 1500, lines: ["TASK OK"] });
+  state.tasks.addFinished({
+    type: "aptupdate",
+    id: "",
+    user: "root@pam",
+    startMs: now - 5 * 3_600_000,
+    endMs: now - 5 * 3_600_000 + 9000,
+    lines: [
+      "starting apt-get update",
+      "Hit:1 http://deb.debian.org/debian trixie InRelease",
+      "WARN: could not download changelog",
+      "TASK WARNINGS: 1",
+    ],
+  });
+  state.tasks.addFinished({
+    type: "qmstart",
+    id: "200",
+    user: "root@pam",
+    startMs: now - 3 * 3_600_000,
+    endMs: now - 3 * 3_600_000 + 2000,
+    lines: ["TASK OK"],
+  });
+  state.tasks.addFinished({
+    type: "vzstart",
+    id: "100",
+    user: "root@pam",
+    startMs: now - 2 * 3_600_000,
+    endMs: now - 2 * 3_600_000 + 1500,
+    lines: ["TASK OK"],
+  });
 }
 
 export function addExtraGuests(state: SimState, prng: Prng, count: number): void {
@@ -223,8 +350,25 @@ export function addExtraGuests(state: SimState, prng: Prng, count: number): void
       status: i % 3 === 2 ? "stopped" : "running",
       registerVolumes: false,
       config: lxc
-        ? { arch: "amd64", cores: 1, hostname: `ct-${vmid}`, memory: 512, net0: lxcNet(prng), ostype: "debian", rootfs: `local-lvm:vm-${vmid}-disk-0,size=4G`, swap: 512, unprivileged: 1 }
-        : { cores: 1, memory: "1024", name: `vm-${vmid}`, net0: `virtio=${prng.mac()},bridge=vmbr0`, ostype: "l26", scsi0: `local-lvm:vm-${vmid}-disk-0,size=8G` },
+        ? {
+            arch: "amd64",
+            cores: 1,
+            hostname: `ct-${vmid}`,
+            memory: 512,
+            net0: lxcNet(prng),
+            ostype: "debian",
+            rootfs: `local-lvm:vm-${vmid}-disk-0,size=4G`,
+            swap: 512,
+            unprivileged: 1,
+          }
+        : {
+            cores: 1,
+            memory: "1024",
+            name: `vm-${vmid}`,
+            net0: `virtio=${prng.mac()},bridge=vmbr0`,
+            ostype: "l26",
+            scsi0: `local-lvm:vm-${vmid}-disk-0,size=8G`,
+          },
     });
   }
 }

@@ -81,7 +81,8 @@ export class SimState {
   addGuest(spec: AddGuestSpec): GuestRecord {
     if (!Number.isInteger(spec.vmid) || spec.vmid < 100 || spec.vmid > 999_999_999)
       throw new SimError("SIM_INVALID_OPTION", `invalid vmid ${spec.vmid}`);
-    if (this.guests.has(spec.vmid)) throw new SimError("SIM_INVALID_STATE", `guest ${spec.vmid} exists`);
+    if (this.guests.has(spec.vmid))
+      throw new SimError("SIM_INVALID_STATE", `guest ${spec.vmid} exists`);
     const { prng, clock } = this.deps;
     const guest: GuestRecord = {
       vmid: spec.vmid,
@@ -158,7 +159,8 @@ export class SimState {
     const storage = this.storages.get(storageId);
     if (!storage) throw new SimError("SIM_NOT_FOUND", `storage '${storageId}' does not exist`);
     for (let n = 0; ; n++) {
-      const name = storage.type === "dir" ? `${vmid}/vm-${vmid}-disk-${n}.raw` : `vm-${vmid}-disk-${n}`;
+      const name =
+        storage.type === "dir" ? `${vmid}/vm-${vmid}-disk-${n}.raw` : `vm-${vmid}-disk-${n}`;
       const volid = `${storageId}:${name}`;
       if (storage.volumes.has(volid)) continue;
       this.addVolume(storageId, {
@@ -184,7 +186,9 @@ export class SimState {
 
   storageUsed(storage: StorageRecord): number {
     let used = 0;
-    for (const v of storage.volumes.values()) used += v.content === "images" || v.content === "rootdir" ? Math.floor(v.size * 0.35) : v.size;
+    for (const v of storage.volumes.values())
+      used +=
+        v.content === "images" || v.content === "rootdir" ? Math.floor(v.size * 0.35) : v.size;
     return used;
   }
 }

@@ -84,16 +84,19 @@ export class TaskContext {
     }
   }
 
-  /** lock_config inside a worker: prints "trying to acquire lock..." while waiting, like lock_file_full. */
-  async lock(path: string, timeoutMs: number): Promise<Release> {
+  /**
+   * lock_config inside a worker: prints "trying to acquire lock..." while waiting, like lock_file_full
+   * (`quiet` for callers that print their own waiting lines).
+   */
+  async lock(path: string, timeoutMs: number, quiet = false): Promise<Release> {
     if (this.interrupted) throw new TaskInterrupted(this.interruptText);
     let waited = false;
     const release = await new Promise<Release>((resolve, reject) => {
       this.rejectPending = reject;
       this.flocks
         .acquire(path, timeoutMs, () => {
-          waited = true;
-          this.log("trying to acquire lock...");
+          waited = !quiet;
+          if (!quiet) this.log("trying to acquire lock...");
         })
         .then(
           (rel) => {

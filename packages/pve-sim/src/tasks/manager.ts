@@ -73,7 +73,12 @@ export class TaskManager {
     return [...this.byUpid.values()];
   }
 
-  private newFields(type: string, id: string, user: string, atMs: number): UpidFields & { upid: string } {
+  private newFields(
+    type: string,
+    id: string,
+    user: string,
+    atMs: number,
+  ): UpidFields & { upid: string } {
     const { prng } = this.deps;
     for (;;) {
       const fields: UpidFields = {
@@ -93,7 +98,10 @@ export class TaskManager {
   start(spec: TaskSpec): TaskRecord {
     const now = this.deps.clock.now();
     if (/[:\s/]/.test(spec.type) || /[:\s/]/.test(spec.id) || /[:\s/]/.test(spec.user))
-      throw new SimError("SIM_INVALID_STATE", "task type, id and user must not contain ':', '/' or spaces");
+      throw new SimError(
+        "SIM_INVALID_STATE",
+        "task type, id and user must not contain ':', '/' or spaces",
+      );
     const fields = this.newFields(spec.type, spec.id, spec.user, now);
     const lines: string[] = [];
     let resolveDone!: () => void;
@@ -107,7 +115,10 @@ export class TaskManager {
       done,
     };
     const duration =
-      spec.durationMs ?? this.durations.get(spec.type) ?? this.durations.get("*") ?? this.deps.defaultDurationMs;
+      spec.durationMs ??
+      this.durations.get(spec.type) ??
+      this.durations.get("*") ??
+      this.deps.defaultDurationMs;
     const ctx = new TaskContext(
       task.upid,
       lines,
@@ -166,7 +177,14 @@ export class TaskManager {
   }
 
   /** Adds an already finished task (sample history). */
-  addFinished(f: { type: string; id: string; user: string; startMs: number; endMs: number; lines: string[] }): TaskRecord {
+  addFinished(f: {
+    type: string;
+    id: string;
+    user: string;
+    startMs: number;
+    endMs: number;
+    lines: string[];
+  }): TaskRecord {
     const fields = this.newFields(f.type, f.id, f.user, f.startMs);
     const task: TaskRecord = {
       ...fields,
