@@ -45,6 +45,8 @@ export interface SandboxOptions {
   dir: string;
   root: string;
   sim: { url: string; ca: string; adminSecret: string };
+  /** Node arguments that start the helper (the config file is appended); default: the built helper-process.js. */
+  helperArgs?: readonly string[];
 }
 
 /** Finds a block device for the SMART step: a node we make (root) or an existing /dev/sdX or /dev/nvmeNnM. */
@@ -116,16 +118,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       devDir: smart.devDir,
     }),
   );
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      "--jitless",
-      "--disallow-code-generation-from-strings",
-      join(root, "demo/dist/helper-process.js"),
-      configFile,
-    ],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
+  const helperArgs = opts.helperArgs ?? [
+    "--jitless",
+    "--disallow-code-generation-from-strings",
+    join(root, "demo/dist/helper-process.js"),
+  ];
+  const child: ChildProcess = spawn(process.execPath, [...helperArgs, configFile], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let exited = false;
   const exit = new Promise<void>((resolve) =>
     child.once("exit", () => ((exited = true), resolve())),

@@ -171,6 +171,8 @@ function describeParseError(err: unknown): string {
 
 function optionProblem(message: string): string {
   if (message.includes("argument missing")) return "needs a value";
+  if (message.includes("ambiguous"))
+    return "needs a value (write --option=VALUE for a value that starts with -)";
   if (message.includes("does not take an argument")) return "takes no value";
   return "has an invalid value";
 }
