@@ -47,6 +47,8 @@ export interface SandboxOptions {
   sim: { url: string; ca: string; adminSecret: string };
   /** Node arguments that start the helper (the config file is appended); default: the built helper-process.js. */
   helperArgs?: readonly string[];
+  /** Environment of the helper process (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Finds a block device for the SMART step: a node we make (root) or an existing /dev/sdX or /dev/nvmeNnM. */
@@ -125,6 +127,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   ];
   const child: ChildProcess = spawn(process.execPath, [...helperArgs, configFile], {
     stdio: ["pipe", "pipe", "pipe"],
+    ...(opts.env ? { env: opts.env } : {}),
   });
   let exited = false;
   const exit = new Promise<void>((resolve) =>

@@ -11,7 +11,12 @@ import { runDaemon } from "@felhom/agent";
 import { ROOT, startSystem } from "./support/system.js";
 import type { TestSystem } from "./support/system.js";
 
-const DAEMON = ["--conditions=@felhom/source", "--import", "tsx", join(ROOT, "packages/agent/src/daemon.ts")];
+const DAEMON = [
+  "--conditions=@felhom/source",
+  "--import",
+  "tsx",
+  join(ROOT, "packages/agent/src/daemon.ts"),
+];
 
 let sys: TestSystem;
 before(async () => {
@@ -30,7 +35,9 @@ interface Running {
 }
 
 function startDaemon(args: string[]): Running {
-  const child = spawn(process.execPath, [...DAEMON, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...DAEMON, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: string[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   let cycles = 0;
@@ -58,7 +65,9 @@ function startDaemon(args: string[]): Running {
       new Promise<void>((resolve, reject) => {
         if (cycles >= n) resolve();
         else waiters.push({ n, resolve });
-        void exit.then(() => reject(new Error(`daemon exited after ${cycles} cycles:\n${lines.join("\n")}`)));
+        void exit.then(() =>
+          reject(new Error(`daemon exited after ${cycles} cycles:\n${lines.join("\n")}`)),
+        );
       }),
     exit,
     kill: (signal) => child.kill(signal),
@@ -83,13 +92,20 @@ describe("felhom-agent daemon", () => {
       ready.msg,
       /^felhom-agent ready: PVE 9\.1\.4 at https:\/\/127\.0\.0\.1:\d+ \(node pve\), token felhom@pve!agent, (\d+)\/\1 API operations permitted, root helper felhom-root-helper v1, snapshot every 0\.2 s to /,
     );
-    assert.ok(logs.some((l) => l.level === "trace"), "trace lines were written (the scan below means something)");
+    assert.ok(
+      logs.some((l) => l.level === "trace"),
+      "trace lines were written (the scan below means something)",
+    );
     assert.equal(logs.at(-1)?.msg, "felhom-agent stopped");
     const summary = logs.find((l) => l.msg.startsWith("snapshot: "));
-    assert.match(summary?.msg ?? "", /^snapshot: node pve cpu [\d.]+% mem [\d.]+%; \d+ guests \(\d+ running\); 2 storages/);
+    assert.match(
+      summary?.msg ?? "",
+      /^snapshot: node pve cpu [\d.]+% mem [\d.]+%; \d+ guests \(\d+ running\); 2 storages/,
+    );
 
     const doc = JSON.parse(state) as Record<string, { ok: boolean; data: unknown }>;
-    for (const part of ["nodeStatus", "guests", "storage", "disks", "sensors"]) assert.equal(doc[part]?.ok, true, part);
+    for (const part of ["nodeStatus", "guests", "storage", "disks", "sensors"])
+      assert.equal(doc[part]?.ok, true, part);
     assert.equal((doc.guests?.data as unknown[]).length, sys.sim.state.guests.size);
     assert.deepEqual(
       (await readdir(sys.dir)).filter((n) => n.endsWith(".tmp")),
@@ -97,13 +113,20 @@ describe("felhom-agent daemon", () => {
     );
     assert.ok(!state.includes(sys.secret), "no secret in the state file");
     assert.ok(!d.lines.join("\n").includes(sys.secret), "no secret in any log line");
-    assert.ok(!d.lines.join("\n").includes("PVEAPIToken="), "no Authorization header value in any log line");
+    assert.ok(
+      !d.lines.join("\n").includes("PVEAPIToken="),
+      "no Authorization header value in any log line",
+    );
   });
 
   test("daemon – SIGTERM in the middle of cycles never leaves a half-written state file", async () => {
     const config = await sys.writeConfig("fast.json", (c) => ({
       ...c,
-      snapshot: { ...(c.snapshot as object), intervalSeconds: 0.1, stateFile: join(sys.dir, "fast.json.state") },
+      snapshot: {
+        ...(c.snapshot as object),
+        intervalSeconds: 0.1,
+        stateFile: join(sys.dir, "fast.json.state"),
+      },
     }));
     for (const delay of [0, 37, 85]) {
       const d = startDaemon(["--config", config, "--token-file", sys.tokenFile]);
@@ -146,11 +169,17 @@ function oneLine(err: string): void {
 
 describe("felhom-agent refuses to start", () => {
   test("daemon – no helper socket: exit 1, the reason on one line", async () => {
-    const config = await sys.writeConfig("nohelper.json", (c) => ({ ...c, helper: { socket: join(sys.dir, "absent.sock") } }));
+    const config = await sys.writeConfig("nohelper.json", (c) => ({
+      ...c,
+      helper: { socket: join(sys.dir, "absent.sock") },
+    }));
     const r = await daemonOnce(["--config", config, "--token-file", sys.tokenFile]);
     assert.equal(r.code, 1);
     oneLine(r.err);
-    assert.match(r.err, /^felhom-agent: cannot start: root helper: .*absent\.sock: HELPER_CONNECT_FAILED/);
+    assert.match(
+      r.err,
+      /^felhom-agent: cannot start: root helper: .*absent\.sock: HELPER_CONNECT_FAILED/,
+    );
     assert.match(r.log, /"level":"fatal".*felhom-agent cannot start: root helper/);
   });
 
@@ -163,18 +192,31 @@ describe("felhom-agent refuses to start", () => {
     const r = await daemonOnce(["--config", config, "--token-file", sys.tokenFile]);
     assert.equal(r.code, 1);
     oneLine(r.err);
-    assert.match(r.err, /^felhom-agent: cannot start: TLS: https:\/\/127\.0\.0\.1:\d+: presented [0-9A-F:]+, pinned AA:AA/);
+    assert.match(
+      r.err,
+      /^felhom-agent: cannot start: TLS: https:\/\/127\.0\.0\.1:\d+: presented [0-9A-F:]+, pinned AA:AA/,
+    );
   });
 
   test("daemon – a token without the role's privileges: exit 1 naming what is missing", async () => {
-    const weak = sys.sim.addToken({ id: "felhom@pve!weak", privsep: true, acl: [{ path: "/", privs: ["Sys.Audit", "VM.Audit"] }] });
+    const weak = sys.sim.addToken({
+      id: "felhom@pve!weak",
+      privsep: true,
+      acl: [{ path: "/", privs: ["Sys.Audit", "VM.Audit"] }],
+    });
     const file = join(sys.dir, "weak.token");
     await writeFile(file, weak.secret, { mode: 0o600 });
-    const config = await sys.writeConfig("weak.json", (c) => ({ ...c, pve: { ...(c.pve as object), tokenId: weak.id } }));
+    const config = await sys.writeConfig("weak.json", (c) => ({
+      ...c,
+      pve: { ...(c.pve as object), tokenId: weak.id },
+    }));
     const r = await daemonOnce(["--config", config, "--token-file", file]);
     assert.equal(r.code, 1);
     oneLine(r.err);
-    assert.match(r.err, /^felhom-agent: cannot start: privileges: \d+\/\d+ operations lack privileges: .*VM\.Backup/);
+    assert.match(
+      r.err,
+      /^felhom-agent: cannot start: privileges: \d+\/\d+ operations lack privileges: .*VM\.Backup/,
+    );
   });
 
   test("daemon – a wrong secret: exit 1, and neither secret is printed", async () => {
@@ -184,7 +226,10 @@ describe("felhom-agent refuses to start", () => {
     const r = await daemonOnce(["--config", sys.configFile, "--token-file", file]);
     assert.equal(r.code, 1);
     oneLine(r.err);
-    assert.match(r.err, /cannot start: token and \/version: PVE refused the token felhom@pve!agent \(401\)/);
+    assert.match(
+      r.err,
+      /cannot start: token and \/version: PVE refused the token felhom@pve!agent \(401\)/,
+    );
     assert.ok(!(r.err + r.log).includes(wrong) && !(r.err + r.log).includes(sys.secret));
   });
 
@@ -198,7 +243,12 @@ describe("felhom-agent refuses to start", () => {
     assert.match(r1.err, /is readable or writable by group or others \(mode 0644\)/);
 
     const bad = join(sys.dir, "bad.json");
-    await writeFile(bad, JSON.stringify({ pve: { url: "http://x", node: "pve", tokenId: "a@pve!b", tls: { insecure: true } } }));
+    await writeFile(
+      bad,
+      JSON.stringify({
+        pve: { url: "http://x", node: "pve", tokenId: "a@pve!b", tls: { insecure: true } },
+      }),
+    );
     const r2 = await daemonOnce(["--config", bad, "--token-file", sys.tokenFile]);
     assert.equal(r2.code, 2);
     assert.match(r2.err, /^felhom-agent: config: pve\.url: must be an https:\/\/ URL/);

@@ -3,6 +3,8 @@
 import { createRequire, register, syncBuiltinESMExports } from "node:module";
 import { record, denied } from "./record.mjs";
 
+record("preload loaded: deny-network");
+
 const require = createRequire(import.meta.url);
 const FORBIDDEN_MODULES = ["http", "https", "http2", "tls", "dgram", "undici"];
 

@@ -1,7 +1,9 @@
 // Preload (node --import) for the run-time fence test: every way Node starts a process throws in this process,
 // and each attempt is recorded in $FENCE_LOG.
 import { createRequire, register, syncBuiltinESMExports } from "node:module";
-import { denied } from "./record.mjs";
+import { denied, record } from "./record.mjs";
+
+record("preload loaded: deny-spawn");
 
 const require = createRequire(import.meta.url);
 const FORBIDDEN_MODULES = [
