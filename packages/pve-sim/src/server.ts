@@ -4,7 +4,8 @@ import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
 import type { AdminApi } from "./admin.js";
 import type { SimCore } from "./core.js";
-import { uriUnescape, type Pipeline } from "./http/pipeline.js";
+import type { Pipeline } from "./http/pipeline.js";
+import { uriUnescape } from "./http/request-utils.js";
 import { sendBodyless } from "./http/respond.js";
 
 export interface Listener {

@@ -87,6 +87,16 @@ test("admin – recorded requests never contain the secret and show mutating/app
     },
   );
   assert.ok(!JSON.stringify(recs).includes(sim.token.secret));
+  await call(sim, "POST", "/nodes/pve/lxc", {
+    vmid: 180,
+    ostemplate: "local:vztmpl/missing.tar.zst",
+    storage: "local-lvm",
+    password: "hunter2-secret",
+  });
+  assert.ok(
+    !JSON.stringify(sim.requests).includes("hunter2-secret"),
+    "guest passwords are not recorded",
+  );
   const since = await admin("GET", `/_sim/requests?since=${String(put?.seq)}`);
   assert.ok(
     (since.json as unknown[]).every((x) => Number((x as { seq: number }).seq) > Number(put?.seq)),

@@ -158,3 +158,23 @@ test("auth – 'PVEAPIToken ID=SECRET' with a space also works, as extract_auth_
   });
   assert.equal(r.status, 200);
 });
+
+test("auth – authFailureDelayMs delays 401s like pveproxy's 3 s, when asked to", async () => {
+  const slow = await startSim({
+    quiet: true,
+    authFailureDelayMs: 150,
+    sampleData: false,
+    maxRecordedRequests: 5,
+  });
+  try {
+    const t0 = Date.now();
+    const r = await call(slow, "GET", "/version", undefined, { token: "" });
+    assert.equal(r.status, 401);
+    assert.ok(Date.now() - t0 >= 140);
+    for (let i = 0; i < 10; i++) await call(slow, "GET", "/version");
+    assert.ok(slow.requests.length <= 6, "the request record is capped");
+    assert.equal(slow.requests.at(-1)?.path, "/version");
+  } finally {
+    await slow.close();
+  }
+});

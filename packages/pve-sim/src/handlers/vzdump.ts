@@ -2,12 +2,11 @@
 // log, the 'backup' lock, mount points with backup=0 left out, and VM.Backup checked inside the task.
 import { dieError, paramError } from "../errors.js";
 import { splitList } from "../schema/formats.js";
-import { parseMountPoint, parseQemuDisk, volumeKeys } from "../state/guest-config.js";
 import type { BackupManifest, GuestRecord } from "../state/model.js";
-import { archiveStamp } from "../state/sample-data.js";
-import { humanSize, parseSize } from "../state/sizes.js";
+import { archiveStamp, humanSize } from "../state/sizes.js";
 import type { TaskContext } from "../tasks/context.js";
 import { flockPath, removeLock, setLock, setRunning } from "./guests.js";
+import { backupVolumes } from "./vzdump-volumes.js";
 import type { ApiRequest, Handler } from "./types.js";
 import { startTask, str } from "./types.js";
 import { text } from "../text.js";
@@ -18,57 +17,6 @@ const dur = (s: number): string =>
   [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60]
     .map((n) => String(n).padStart(2, "0"))
     .join(":");
-
-/** The volumes vzdump takes and leaves out (get_backup_volumes / mountpoint_backup_enabled). */
-export function backupVolumes(g: GuestRecord): {
-  included: string[];
-  excluded: Array<{ key: string; reason: string }>;
-  lines: string[];
-  bytes: number;
-} {
-  const included: string[] = [];
-  const excluded: Array<{ key: string; reason: string }> = [];
-  const lines: string[] = [];
-  let bytes = 0;
-  for (const key of volumeKeys(g.type, g.config)) {
-    const raw = String(g.config[key]);
-    if (g.type === "lxc") {
-      const mp = parseMountPoint(raw);
-      const path = key === "rootfs" ? "/" : (mp.mp ?? "");
-      const reason =
-        key === "rootfs"
-          ? "rootfs"
-          : mp.type !== "volume"
-            ? "not a volume"
-            : mp.backup === "1"
-              ? "enabled"
-              : "disabled";
-      if (reason === "rootfs" || reason === "enabled") {
-        included.push(key);
-        bytes += parseSize(mp.size ?? "") ?? 0;
-        lines.push(`INFO: including mount point ${key} ('${path}') in backup`);
-      } else {
-        excluded.push({ key, reason });
-        lines.push(
-          `INFO: excluding ${mp.type} mount point ${key} ('${path}') from backup (${reason})`,
-        );
-      }
-    } else {
-      const disk = parseQemuDisk(raw);
-      if (disk.options.media === "cdrom" || disk.volume === "none") continue;
-      const size = disk.options.size ?? "0";
-      if (disk.options.backup === "0") {
-        excluded.push({ key, reason: "backup=no" });
-        lines.push(`INFO: exclude disk '${key}' '${disk.volume}' (backup=no)`);
-      } else {
-        included.push(key);
-        bytes += parseSize(size) ?? 0;
-        lines.push(`INFO: include disk '${key}' '${disk.volume}' ${size}`);
-      }
-    }
-  }
-  return { included, excluded, lines, bytes };
-}
 
 function commandLine(params: Record<string, unknown>, vmids: number[]): string {
   const opts = Object.keys(params)

@@ -12,39 +12,13 @@ import { checkReturns } from "../schema/validate-returns.js";
 import { validateParams } from "../schema/validate-params.js";
 import type { RecordedRequest } from "../types.js";
 import { extractParams, mediaType } from "./params.js";
+import { defaultStatusText, readBody, redact, sleep } from "./request-utils.js";
 import { sendBody, sendBodyless, sendRaw, serialize } from "./respond.js";
 import { text } from "../text.js";
 
 const KNOWN_METHODS = new Set(["GET", "POST", "PUT", "DELETE"]);
 /** pveproxy's $limit_max_post. */
 export const MAX_BODY = 512 * 1024;
-
-export function uriUnescape(path: string): string {
-  if (!path.includes("%")) return path;
-  const bytes = path.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) =>
-    String.fromCharCode(parseInt(h, 16)),
-  );
-  return Buffer.from(bytes, "latin1").toString("utf8");
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.destroy();
-        reject(new Error("body exceeds its Content-Length"));
-      } else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-    req.on("aborted", () => reject(new Error("aborted")));
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class Pipeline {
   private seq = 0;
@@ -147,7 +121,7 @@ export class Pipeline {
       return sendBodyless(res, 501, `no formatter for uri ${rel}, ${format}`);
     const extracted = extractParams(method, ctype, body, query);
     if (extracted instanceof PveApiError) return sendBodyless(res, 500, extracted.message);
-    rec.params = extracted;
+    rec.params = redact(extracted);
 
     let out: { status: number; message: string; body: Buffer; gzip?: Buffer };
     try {
@@ -246,19 +220,4 @@ export class Pipeline {
     }
     return result;
   }
-}
-
-/** Reason phrases for injected status faults (59x are pveproxy's AnyEvent::HTTP pseudo codes). */
-export function defaultStatusText(status: number): string {
-  const known: Record<number, string> = {
-    500: "Internal Server Error",
-    501: "Not Implemented",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-    595: "Connection refused",
-    596: "tls_process_server_certificate: certificate verify failed",
-    599: "Too many redirections",
-  };
-  return known[status] ?? `Status ${status}`;
 }

@@ -5,6 +5,8 @@ import type { Prng } from "../prng.js";
 import { printPropertyString } from "../schema/property-string.js";
 import type { GuestConfig, NodeInfo, StorageRecord, VolumeRecord } from "./model.js";
 import { GIB, MIB } from "./model.js";
+import { addHistory } from "./sample-history.js";
+import { archiveStamp } from "./sizes.js";
 import type { SimState } from "./state.js";
 
 export function sampleNode(name: string, nowMs: number, prng: Prng): NodeInfo {
@@ -47,7 +49,7 @@ function storages(): StorageRecord[] {
   ];
 }
 
-const lxcNet = (prng: Prng, extra: Record<string, string> = {}): string =>
+export const lxcNet = (prng: Prng, extra: Record<string, string> = {}): string =>
   printPropertyString(
     {
       name: "eth0",
@@ -101,13 +103,6 @@ function backupVolume(
     notes: String(config.hostname ?? config.name ?? ""),
     backup: { guestType, vmid, mode: "snapshot", config: { ...config }, included, excluded },
   };
-}
-
-/** vzdump's archive time stamp: YYYY_MM_DD-HH_MM_SS (UTC in the simulator). */
-export function archiveStamp(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number): string => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}_${p(d.getUTCMonth() + 1)}_${p(d.getUTCDate())}-${p(d.getUTCHours())}_${p(d.getUTCMinutes())}_${p(d.getUTCSeconds())}`;
 }
 
 export function loadSampleData(state: SimState, prng: Prng): void {
@@ -277,98 +272,4 @@ export function loadSampleData(state: SimState, prng: Prng): void {
     }),
   });
   addHistory(state, now);
-}
-
-function addHistory(state: SimState, now: number): void {
-  const backupStart = now - 7 * 3_600_000;
-  const t = (ms: number): string => new Date(ms).toISOString().replace("T", " ").slice(0, 19);
-  state.tasks.addFinished({
-    type: "vzdump",
-    id: "100",
-    user: "root@pam",
-    startMs: backupStart,
-    endMs: backupStart + 41_000,
-    lines: [
-      "INFO: starting new backup job: vzdump 100 --mode snapshot --compress zstd --storage local --node pve",
-      "INFO: Starting Backup of VM 100 (lxc)",
-      `INFO: Backup started at ${t(backupStart)}`,
-      "INFO: status = running",
-      "INFO: CT Name: web",
-      "INFO: including mount point rootfs ('/') in backup",
-      "INFO: excluding volume mount point mp0 ('/srv/data') from backup (disabled)",
-      "INFO: backup mode: snapshot",
-      "INFO: ionice priority: 7",
-      "INFO: create storage snapshot 'vzdump'",
-      "INFO: creating vzdump archive '/var/lib/vz/dump/vzdump-lxc-100.tar.zst'",
-      "INFO: Total bytes written: 1287651328 (1.2GiB, 33MiB/s)",
-      "INFO: archive file size: 412MB",
-      "INFO: cleanup temporary 'vzdump' snapshot",
-      "INFO: Finished Backup of VM 100 (00:00:41)",
-      `INFO: Backup finished at ${t(backupStart + 41_000)}`,
-      "INFO: Backup job finished successfully",
-      "TASK OK",
-    ],
-  });
-  state.tasks.addFinished({
-    type: "aptupdate",
-    id: "",
-    user: "root@pam",
-    startMs: now - 5 * 3_600_000,
-    endMs: now - 5 * 3_600_000 + 9000,
-    lines: [
-      "starting apt-get update",
-      "Hit:1 http://deb.debian.org/debian trixie InRelease",
-      "WARN: could not download changelog",
-      "TASK WARNINGS: 1",
-    ],
-  });
-  state.tasks.addFinished({
-    type: "qmstart",
-    id: "200",
-    user: "root@pam",
-    startMs: now - 3 * 3_600_000,
-    endMs: now - 3 * 3_600_000 + 2000,
-    lines: ["TASK OK"],
-  });
-  state.tasks.addFinished({
-    type: "vzstart",
-    id: "100",
-    user: "root@pam",
-    startMs: now - 2 * 3_600_000,
-    endMs: now - 2 * 3_600_000 + 1500,
-    lines: ["TASK OK"],
-  });
-}
-
-export function addExtraGuests(state: SimState, prng: Prng, count: number): void {
-  for (let i = 0; i < count; i++) {
-    const vmid = 1000 + i;
-    const lxc = i % 2 === 0;
-    state.addGuest({
-      vmid,
-      type: lxc ? "lxc" : "qemu",
-      status: i % 3 === 2 ? "stopped" : "running",
-      registerVolumes: false,
-      config: lxc
-        ? {
-            arch: "amd64",
-            cores: 1,
-            hostname: `ct-${vmid}`,
-            memory: 512,
-            net0: lxcNet(prng),
-            ostype: "debian",
-            rootfs: `local-lvm:vm-${vmid}-disk-0,size=4G`,
-            swap: 512,
-            unprivileged: 1,
-          }
-        : {
-            cores: 1,
-            memory: "1024",
-            name: `vm-${vmid}`,
-            net0: `virtio=${prng.mac()},bridge=vmbr0`,
-            ostype: "l26",
-            scsi0: `local-lvm:vm-${vmid}-disk-0,size=8G`,
-          },
-    });
-  }
 }

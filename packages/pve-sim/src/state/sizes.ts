@@ -1,4 +1,4 @@
-// Disk-size strings as PVE writes them in configs ("8G", "512M") and reads them back (parse_size/format_size).
+// Sizes and stamps as PVE prints them: disk sizes in configs ("8G"), human sizes in logs, archive time stamps.
 
 /** parse_size: "8G", "512M", "1.5T", "100" (bytes); undefined when malformed. */
 export function parseSize(value: string): number | undefined {
@@ -31,4 +31,11 @@ export function humanSize(bytes: number): string {
     i++;
   }
   return `${v.toFixed(i === 0 ? 0 : 1)}${units[i]}`;
+}
+
+/** vzdump's archive time stamp: YYYY_MM_DD-HH_MM_SS (UTC in the simulator). */
+export function archiveStamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${d.getUTCFullYear()}_${p(d.getUTCMonth() + 1)}_${p(d.getUTCDate())}-${p(d.getUTCHours())}_${p(d.getUTCMinutes())}_${p(d.getUTCSeconds())}`;
 }
