@@ -374,6 +374,32 @@ describe("felhom CLI against the simulator and a real root helper", () => {
     assert.equal(all.data.length, 1);
   });
 
+  test("secrets – at trace level, across reads, a task, the helper and a 401, no output carries a secret", async () => {
+    const runs = [
+      await sys.cli(["--log-level", "trace", "status"]),
+      await sys.cli(["--log-level", "trace", "guests", "--json"]),
+      await sys.cli(["--log-level", "trace", "snapshot", "101", "traced"]),
+      await sys.cli(["--log-level", "trace", "sensors"]),
+      await sys.cli(["--log-level", "trace", "doctor", "--json"]),
+    ];
+    for (const r of runs) assert.equal(r.code, 0, r.err);
+    const { writeFile } = await import("node:fs/promises");
+    const wrong = "99999999-8888-7777-6666-555555555555";
+    const file = `${sys.dir}/wrong.token`;
+    await writeFile(file, wrong, { mode: 0o600 });
+    const denied = await sys.cli(["--log-level", "trace", "--token-file", file, "status"]);
+    assert.equal(denied.code, 1);
+    assert.match(denied.err, /PVE_AUTH/);
+    const all = [...runs, denied].map((r) => r.out + r.err).join("\n");
+    assert.ok(
+      all.includes('"level":"trace"'),
+      "trace logging was on (the scan below is meaningful)",
+    );
+    assert.ok(!all.includes(sys.secret), "the token secret never appears");
+    assert.ok(!all.includes(wrong), "nor a wrong secret");
+    assert.ok(!all.includes("PVEAPIToken="), "nor the Authorization header");
+  });
+
   test("doctor – every check passes, in text and --json", async () => {
     const d = await both(["doctor"]);
     assert.match(d.text, /^✓ TLS: .*certificate matches the pinned SHA-256 fingerprint$/m);

@@ -52,8 +52,12 @@ export class SnapshotLoop {
     if (this.#stopping) return;
     this.#timer = setTimeout(() => {
       const started = performance.now();
-      this.#current = this.#run().finally(() => {
+      // #current is set before the cycle starts, so a stop() from anywhere (even inside the cycle) waits for it.
+      let done: () => void = () => undefined;
+      this.#current = new Promise<void>((resolve) => (done = resolve));
+      void this.#run().finally(() => {
         this.#current = undefined;
+        done();
         const elapsed = performance.now() - started;
         // The next cycle starts one interval after this one started, or at once if this one overran.
         this.#schedule(Math.max(0, this.#opts.intervalMs - elapsed));

@@ -158,7 +158,7 @@ function describeParseError(err: unknown): string {
   if (!(err instanceof Error)) return "invalid arguments";
   const code = (err as { code?: string }).code;
   // parseArgs names the option in its message; keep the first sentence, and quote nothing from argv but the option.
-  const option = /'(-{1,2}[^']{0,60})'/.exec(err.message)?.[1];
+  const option = /'(-{1,2}[A-Za-z0-9][A-Za-z0-9-]{0,40})/.exec(err.message)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${quote(option ?? "?")}`;
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     return option === undefined

@@ -1,0 +1,145 @@
+// The agent's helper link over a real Unix socket: it connects on first use, reconnects after the helper dropped
+// an idle connection, retries a read-only call whose connection broke, and never sends a mutating call twice.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import type { Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  HelperError,
+  PROTOCOL,
+  PROTOCOL_VERSION,
+  connectionFromStreams,
+  methodNames,
+  registerHelperMethods,
+} from "@felhom/helper-protocol";
+import type { Handlers } from "@felhom/helper-protocol";
+import { HelperLink } from "../src/index.js";
+
+interface FakeHelper {
+  socket: string;
+  connections: number;
+  calls: Record<string, number>;
+  /** Behaviour of the next calls: "ok", or "drop" (destroy the connection instead of answering). */
+  next: { sensors: "ok" | "drop"; create: "drop" };
+  dropAll(): void;
+  close(): Promise<void>;
+}
+
+async function fakeHelper(): Promise<FakeHelper> {
+  const dir = await mkdtemp(join(tmpdir(), "felhom-link-"));
+  const path = join(dir, "helper.sock");
+  const sockets = new Set<Socket>();
+  const state: FakeHelper = {
+    socket: path,
+    connections: 0,
+    calls: {},
+    next: { sensors: "ok", create: "drop" },
+    dropAll: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: async () => {
+      state.dropAll();
+      await new Promise((r) => server.close(r));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  const count = (m: string): number => (state.calls[m] = (state.calls[m] ?? 0) + 1);
+  const server = createServer((socket) => {
+    state.connections++;
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+    const conn = connectionFromStreams(socket, socket);
+    const never = new Promise<never>(() => undefined);
+    const handlers: Handlers = {
+      hello: () => ({ protocol: PROTOCOL, version: PROTOCOL_VERSION, methods: methodNames }),
+      sensors: () => {
+        count("sensors");
+        if (state.next.sensors === "drop") {
+          state.next.sensors = "ok";
+          socket.destroy();
+          return never;
+        }
+        return { readings: [] };
+      },
+      createContainer: () => {
+        count("createContainer");
+        socket.destroy();
+        return never;
+      },
+      usbMount: () => never,
+      usbUnmount: () => never,
+      smart: () => never,
+    };
+    registerHelperMethods(conn, handlers);
+    conn.listen();
+  });
+  await new Promise<void>((r) => server.listen(path, r));
+  return state;
+}
+
+test("helper link – connects on first use and reconnects after the helper closed an idle connection", async () => {
+  const h = await fakeHelper();
+  const link = new HelperLink(h.socket);
+  try {
+    assert.equal(h.connections, 0, "nothing happens before the first call");
+    assert.deepEqual(await link.call((c) => c.sensors(), true), { readings: [] });
+    assert.equal(link.info?.protocol, PROTOCOL);
+    h.dropAll();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await link.call((c) => c.sensors(), true), { readings: [] });
+    assert.equal(h.connections, 2);
+  } finally {
+    link.close();
+    await h.close();
+  }
+});
+
+test("helper link – a read-only call whose connection broke is sent once more; a mutating one never", async () => {
+  const h = await fakeHelper();
+  const link = new HelperLink(h.socket);
+  try {
+    h.next.sensors = "drop";
+    assert.deepEqual(await link.call((c) => c.sensors(), true), { readings: [] });
+    assert.equal(h.calls.sensors, 2, "retried on a new connection");
+    const params = {
+      vmid: 9000,
+      ostemplate: "local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst",
+      storage: "local-lvm",
+      hostname: "golden",
+      memory: 1024,
+      cores: 2,
+      rootfsGiB: 8,
+      bridge: "vmbr0",
+    };
+    await assert.rejects(
+      link.call((c) => c.createContainer(params), false),
+      (err: unknown) => err instanceof HelperError && err.code === "HELPER_CLOSED",
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(
+      h.calls.createContainer,
+      1,
+      "pct create reached the helper once and was not sent again",
+    );
+  } finally {
+    link.close();
+    await h.close();
+  }
+});
+
+test("helper link – no helper listening: a typed connect error; a closed link refuses calls", async () => {
+  const link = new HelperLink("/nonexistent/felhom/helper.sock", { connectTimeoutMs: 1000 });
+  await assert.rejects(
+    link.client(),
+    (err: unknown) => err instanceof HelperError && err.code === "HELPER_CONNECT_FAILED",
+  );
+  link.close();
+  await assert.rejects(
+    link.client(),
+    (err: unknown) => err instanceof HelperError && err.code === "HELPER_CLOSED",
+  );
+});
