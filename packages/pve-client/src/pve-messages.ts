@@ -12,8 +12,9 @@ import {
 const LOCK_TIMEOUT = /can't lock file '([^']*)' - got timeout/;
 // PVE::AbstractConfig::check_lock: "<VM|CT> is locked (<lock>)"
 const LOCKED = /\b(?:VM|CT)(?: (\d+))? is locked(?: \(([^)]*)\))?/;
-// PVE::RPCEnvironment: "Permission check failed (<path>, <priv>[|<priv>…])" or "(<reason>)"
-const PERMISSION = /^Permission check failed(?: \(([^)]*)\))?/;
+// PVE::RPCEnvironment: "Permission check failed (<path>, <priv>[|<priv>…])" or "(<reason>)". Raised inside
+// a worker, PVE::Exception stringifies with its code first: "403 Permission check failed (…)".
+const PERMISSION = /^(?:403 )?Permission check failed(?: \(([^)]*)\))?/;
 const VMID_IN_LOCKFILE = /(?:lock-|pve-config-)(\d+)\.(?:conf|lock)/;
 
 export interface ParsedPermission {
