@@ -1,0 +1,168 @@
+// The four ways the read-throughput scenario reads the simulator: raw undici + JSON.parse (the floor), the
+// pve-client, the `proxmox-api` npm package, and proxmoxer in a Python subprocess. Each Node client answers
+// with the number of items it got, so a run that silently reads nothing cannot pass as fast.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { Client } from "@felhom/pve-client";
+import proxmoxApi, { type ProxmoxEngineOptions } from "proxmox-api";
+import { Agent } from "undici";
+import { PYTHON, BENCH_DIR } from "../lib/paths.js";
+import type { SimProcess } from "../lib/sim-process.js";
+
+export type Endpoint = "nodeStatus" | "resources";
+export const ENDPOINTS: readonly Endpoint[] = ["nodeStatus", "resources"];
+
+export interface ReadClient {
+  name: string;
+  /** One GET; resolves with the number of items read (1 for an object). */
+  get(endpoint: Endpoint): Promise<number>;
+  close(): Promise<void>;
+}
+
+const count = (data: unknown): number => (Array.isArray(data) ? data.length : data ? 1 : 0);
+
+function paths(node: string): Record<Endpoint, string> {
+  return {
+    nodeStatus: `/api2/json/nodes/${encodeURIComponent(node)}/status`,
+    resources: "/api2/json/cluster/resources",
+  };
+}
+
+/**
+ * The floor: undici's lowest-level API (Dispatcher.dispatch on a keep-alive Agent), the chunks concatenated,
+ * decoded and JSON.parse'd, nothing checked. undici's request() convenience API costs more per call than this.
+ */
+export function rawUndici(sim: SimProcess): ReadClient {
+  const agent = new Agent({ connect: { ca: sim.ca } });
+  const headers = { authorization: `PVEAPIToken=${sim.token.value}` };
+  const p = paths(sim.node);
+  const get = (path: string): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let status = 0;
+      agent.dispatch(
+        { origin: sim.url, path, method: "GET", headers },
+        {
+          onRequestStart: () => undefined, // marks the handler as undici 7's
+          onResponseStart: (_c, statusCode) => void (status = statusCode),
+          onResponseData: (_c, chunk) => void chunks.push(chunk),
+          onResponseEnd: () => {
+            if (status !== 200) return reject(new Error(`raw GET ${path}: ${status}`));
+            try {
+              resolve(
+                (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { data: unknown }).data,
+              );
+            } catch (err) {
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
+          },
+          onResponseError: (_c, err) => reject(err),
+        },
+      );
+    });
+  return {
+    name: "raw undici",
+    get: async (endpoint) => count(await get(p[endpoint])),
+    close: () => agent.close(),
+  };
+}
+
+/** The pve-client as the agent uses it: validated, normalised results; its default pool. */
+export function pveClient(sim: SimProcess): ReadClient {
+  const client = new Client({ baseUrl: sim.url, token: sim.token.value, tls: { ca: sim.ca } });
+  return {
+    name: "pve-client",
+    async get(endpoint) {
+      if (endpoint === "nodeStatus") return count(await client.nodeStatus(sim.node));
+      return count(await client.clusterResources());
+    },
+    close: () => client.close(),
+  };
+}
+
+type Fetch6 = NonNullable<ProxmoxEngineOptions["fetch"]>;
+type Undici6 = {
+  fetch: (url: string | URL, init: object) => Promise<unknown>;
+  Agent: new (o: object) => { close(): Promise<void> };
+};
+
+/** The `proxmox-api` package on its own undici (6.x) fetch, given the simulator's CA (never the global switch). */
+export function proxmoxApiClient(sim: SimProcess): ReadClient {
+  const undici6 = createRequire(import.meta.resolve("proxmox-api"))("undici") as Undici6;
+  const dispatcher = new undici6.Agent({ connect: { ca: sim.ca } });
+  const px = proxmoxApi({
+    host: sim.host,
+    port: sim.port,
+    tokenID: sim.token.id,
+    tokenSecret: sim.token.secret,
+    fetch: ((url, init) => undici6.fetch(url, { ...init, dispatcher })) as Fetch6,
+  });
+  return {
+    name: "proxmox-api",
+    async get(endpoint) {
+      if (endpoint === "nodeStatus") return count(await px.nodes.$(sim.node).status.$get());
+      return count(await px.cluster.resources.$get());
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+export interface PythonRun {
+  count: number;
+  items: number;
+  wallMs: number;
+  /** CPU time of the Python process during its request loop, in µs. */
+  cpuUs: number;
+}
+
+/** `count` sequential GETs through proxmoxer in a fresh Python process (settings and secret on stdin). */
+export function proxmoxerReads(
+  sim: SimProcess,
+  endpoint: Endpoint,
+  n: number,
+  warmup: number,
+): Promise<PythonRun> {
+  if (!sim.caFile) throw new Error("proxmoxer needs the simulator's CA in a file");
+  const settings = {
+    host: sim.host,
+    port: sim.port,
+    user: sim.token.user,
+    token_name: sim.token.name,
+    secret: sim.token.secret,
+    ca_file: sim.caFile,
+    node: sim.node,
+    endpoint,
+    count: n,
+    warmup,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [`${BENCH_DIR}/py/proxmoxer_reads.py`], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => {
+      if (code !== 0) return reject(new Error(`proxmoxer exited ${code}: ${err.slice(-1500)}`));
+      try {
+        const r = JSON.parse(out) as {
+          count: number;
+          items: number;
+          wall_sec: number;
+          cpu_sec: number;
+        };
+        resolve({
+          count: r.count,
+          items: r.items,
+          wallMs: r.wall_sec * 1000,
+          cpuUs: r.cpu_sec * 1e6,
+        });
+      } catch {
+        reject(new Error(`proxmoxer printed no result: ${out.slice(0, 500)} ${err.slice(-500)}`));
+      }
+    });
+    child.stdin.end(JSON.stringify(settings));
+  });
+}

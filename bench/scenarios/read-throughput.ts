@@ -1,0 +1,301 @@
+// Scenario 1, read throughput: node status and a 200-guest /cluster/resources, 1 and 16 requests in flight,
+// for raw undici (the floor), the pve-client, proxmox-api and proxmoxer (sequential, Python subprocess), with
+// the client's CPU time per request and the simulator's own cost per request (its ceiling).
+import { join } from "node:path";
+import { cpuUsPerCall, drive, perSecond, sum, type LoadResult } from "../lib/load.js";
+import { row, type Row } from "../lib/results.js";
+import { byMode, expect, type Scenario } from "../lib/scenario.js";
+import { spawnSim, type SimProcess } from "../lib/sim-process.js";
+import { RequestLog } from "../lib/sim-requests.js";
+import {
+  ENDPOINTS,
+  proxmoxApiClient,
+  proxmoxerReads,
+  pveClient,
+  rawUndici,
+  type Endpoint,
+  type ReadClient,
+} from "./read-clients.js";
+
+export const GUESTS = 200;
+const IN_FLIGHT = [1, 16] as const;
+const NODE_CLIENTS = ["raw undici", "pve-client", "proxmox-api"] as const;
+type NodeClientName = (typeof NODE_CLIENTS)[number];
+
+export interface ReadSettings {
+  /** Requests per client, endpoint and concurrency, split over the rounds. */
+  count: number;
+  rounds: number;
+  warmup: number;
+}
+
+export const readSettings = {
+  full: { count: 5000, rounds: 5, warmup: 1000 },
+  quick: { count: 600, rounds: 2, warmup: 500 },
+  smoke: { count: 200, rounds: 1, warmup: 5 },
+} satisfies Record<string, ReadSettings>;
+
+/** One measured series: totals over the rounds, plus what the simulator spent meanwhile. */
+export interface Series extends LoadResult {
+  client: string;
+  endpoint: Endpoint;
+  inFlight: number;
+  items: number;
+  simCpuMs: number;
+  /** GETs the simulator recorded for this series (warm-up included), and how many were asked for. */
+  received: number;
+  asked: number;
+}
+
+export interface ReadRaw {
+  guests: number;
+  series: Series[];
+}
+
+const label = (e: Endpoint): string =>
+  e === "nodeStatus" ? "read node status" : `read /cluster/resources (${GUESTS} guests)`;
+
+/** Guests in the simulator's sample data, so that extra guests make exactly GUESTS. */
+async function sampleGuestCount(tmp: string): Promise<number> {
+  const probe = await spawnSim({ caFile: join(tmp, "probe-ca.pem") });
+  try {
+    const c = rawUndici(probe);
+    const n = await countGuests(probe);
+    await c.close();
+    return n;
+  } finally {
+    await probe.close();
+  }
+}
+
+async function countGuests(sim: SimProcess): Promise<number> {
+  const { request, Agent } = await import("undici");
+  const agent = new Agent({ connect: { ca: sim.ca } });
+  try {
+    const res = await request(`${sim.url}/api2/json/cluster/resources?type=vm`, {
+      dispatcher: agent,
+      headers: { authorization: `PVEAPIToken=${sim.token.value}` },
+    });
+    return ((await res.body.json()) as { data: unknown[] }).data.length;
+  } finally {
+    await agent.close();
+  }
+}
+
+export const readThroughput: Scenario<ReadRaw> = {
+  id: "read",
+  title: "Read throughput (scenario 1)",
+  async run(ctx) {
+    const s: ReadSettings = byMode(ctx.mode, readSettings);
+    const extra = GUESTS - (await sampleGuestCount(ctx.tmpDir));
+    const sim = await spawnSim({ extraGuests: extra, caFile: join(ctx.tmpDir, "sim-ca.pem") });
+    const log = new RequestLog(sim);
+    const series: Series[] = [];
+    const clients: Record<NodeClientName, ReadClient> = {
+      "raw undici": rawUndici(sim),
+      "pve-client": pveClient(sim),
+      "proxmox-api": proxmoxApiClient(sim),
+    };
+    try {
+      const guests = await countGuests(sim);
+      expect(guests === GUESTS, `the simulator lists ${guests} guests, not ${GUESTS}`);
+      const perRound = Math.max(1, Math.floor(s.count / s.rounds));
+      for (const endpoint of ENDPOINTS) {
+        const apiPath =
+          endpoint === "nodeStatus" ? `/nodes/${sim.node}/status` : "/cluster/resources";
+        const received = async (): Promise<number> =>
+          (await log.take()).filter((r) => r.method === "GET" && r.path === apiPath).length;
+        for (const inFlight of IN_FLIGHT) {
+          const acc = new Map<
+            string,
+            { runs: LoadResult[]; items: number; simCpuMs: number; received: number; asked: number }
+          >();
+          const entry = (name: string) => {
+            let e = acc.get(name);
+            if (!e) acc.set(name, (e = { runs: [], items: 0, simCpuMs: 0, received: 0, asked: 0 }));
+            return e;
+          };
+          await log.mark();
+          for (let round = 0; round < s.rounds; round++) {
+            // Rotate the order each round so that drift on a noisy machine falls on every client alike.
+            const order = NODE_CLIENTS.map(
+              (_, i) => NODE_CLIENTS[(i + round) % NODE_CLIENTS.length] as NodeClientName,
+            );
+            for (const name of order) {
+              const c = clients[name];
+              const e = entry(name);
+              const warm = round === 0 ? s.warmup : 0;
+              for (let i = 0; i < warm; i++) await c.get(endpoint);
+              let items = 0;
+              const cpu0 = sim.cpuMs();
+              const r = await drive(perRound, inFlight, async () => {
+                const n = await c.get(endpoint);
+                items += n;
+              });
+              e.simCpuMs += sim.cpuMs() - cpu0;
+              e.runs.push(r);
+              e.items += items;
+              e.asked += perRound + warm;
+              e.received += await received();
+            }
+            if (inFlight === 1) {
+              const e = entry("proxmoxer");
+              const warm = Math.min(s.warmup, 20);
+              const cpu0 = sim.cpuMs();
+              const r = await proxmoxerReads(sim, endpoint, perRound, warm);
+              e.simCpuMs += sim.cpuMs() - cpu0; // includes the Python start-up's idle time: no requests then
+              e.runs.push({ count: r.count, wallMs: r.wallMs, cpuUs: r.cpuUs });
+              e.items += r.items;
+              e.asked += perRound + warm;
+              e.received += await received();
+            }
+          }
+          for (const [client, e] of acc) {
+            const total = sum(e.runs);
+            series.push({
+              client,
+              endpoint,
+              inFlight,
+              ...total,
+              items: e.items,
+              simCpuMs: e.simCpuMs,
+              received: e.received,
+              asked: e.asked,
+            });
+            ctx.log(
+              `${label(endpoint)}, ${inFlight} in flight, ${client}: ${perSecond(total).toFixed(0)} req/s, ${cpuUsPerCall(total).toFixed(0)} µs CPU/req`,
+            );
+          }
+        }
+      }
+    } finally {
+      for (const c of Object.values(clients)) await c.close();
+      await sim.close();
+    }
+    for (const x of series) {
+      expect(
+        x.received === x.asked,
+        `${x.client} ${x.endpoint} ×${x.inFlight}: the simulator got ${x.received} GETs, ${x.asked} were asked`,
+      );
+      const per = x.endpoint === "nodeStatus" ? 1 : GUESTS;
+      expect(
+        x.items >= x.count * per,
+        `${x.client} ${x.endpoint}: read ${x.items} items in ${x.count} GETs`,
+      );
+    }
+    return { rows: readRows(series), raw: { guests: GUESTS, series } };
+  },
+};
+
+/** The result rows of scenario 1 from its measured series. */
+export function readRows(series: readonly Series[]): Row[] {
+  const rows: Row[] = [];
+  const find = (client: string, endpoint: Endpoint, inFlight: number): Series => {
+    const x = series.find(
+      (s) => s.client === client && s.endpoint === endpoint && s.inFlight === inFlight,
+    );
+    if (!x) throw new Error(`no series for ${client} ${endpoint} ×${inFlight}`);
+    return x;
+  };
+  for (const endpoint of ENDPOINTS) {
+    const name = label(endpoint);
+    for (const n of IN_FLIGHT) {
+      const raw = find("raw undici", endpoint, n);
+      const pve = find("pve-client", endpoint, n);
+      const papi = find("proxmox-api", endpoint, n);
+      rows.push(
+        row({
+          name,
+          metric: `raw undici dispatch + JSON.parse (floor), ${n} in flight`,
+          unit: "req/s",
+          value: perSecond(raw),
+        }),
+      );
+      rows.push(
+        row({
+          name,
+          metric: `pve-client vs floor, ${n} in flight`,
+          unit: "req/s",
+          value: perSecond(pve),
+          baseline: perSecond(raw),
+          target: { op: ">=", ratio: 0.85 },
+        }),
+      );
+      rows.push(
+        row({
+          name,
+          metric: `pve-client CPU per request vs floor, ${n} in flight`,
+          unit: "µs",
+          value: cpuUsPerCall(pve),
+          baseline: cpuUsPerCall(raw),
+          target: { op: "<=", ratio: 1.3 },
+        }),
+      );
+      rows.push(
+        row({
+          name,
+          metric: `pve-client vs proxmox-api, ${n} in flight`,
+          unit: "req/s",
+          value: perSecond(pve),
+          baseline: perSecond(papi),
+          target: { op: ">=", ratio: 1.5 },
+        }),
+      );
+      rows.push(
+        row({
+          name,
+          metric: `proxmox-api CPU per request vs floor, ${n} in flight`,
+          unit: "µs",
+          value: cpuUsPerCall(papi),
+          baseline: cpuUsPerCall(raw),
+        }),
+      );
+      if (n === 1) {
+        const px = find("proxmoxer", endpoint, 1);
+        rows.push(
+          row({
+            name,
+            metric: "pve-client vs proxmoxer, 1 in flight",
+            unit: "req/s",
+            value: perSecond(pve),
+            baseline: perSecond(px),
+            target: { op: ">=", ratio: 2 },
+          }),
+        );
+        rows.push(
+          row({
+            name,
+            metric: "proxmoxer CPU per request vs floor (Python process)",
+            unit: "µs",
+            value: cpuUsPerCall(px),
+            baseline: cpuUsPerCall(raw),
+          }),
+        );
+      }
+    }
+    // The simulator's ceiling: what one core could serve at its measured cost per request, against the floor.
+    const floor = find("raw undici", endpoint, 16);
+    const simUs = (floor.simCpuMs * 1000) / floor.count;
+    rows.push(
+      row({
+        name,
+        metric: "simulator CPU per request (floor, 16 in flight)",
+        unit: "µs",
+        value: simUs,
+        baseline: cpuUsPerCall(floor),
+        note: "baseline: the floor client's own CPU per request",
+      }),
+    );
+    rows.push(
+      row({
+        name,
+        metric: "simulator ceiling (one core) vs floor at 16 in flight",
+        unit: "req/s",
+        value: 1e6 / simUs,
+        baseline: perSecond(floor),
+        note: "ratio near 1: the simulator is the bottleneck",
+      }),
+    );
+  }
+  return rows;
+}
