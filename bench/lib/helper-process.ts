@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { BENCH_DIR, REPO_ROOT } from "./paths.js";
-import { processRssBytes } from "./proc.js";
+import { processPrivateBytes, processRssBytes } from "./proc.js";
 
 export const PRODUCTION_FLAGS = ["--jitless", "--disallow-code-generation-from-strings"];
 
@@ -23,6 +23,7 @@ export interface HelperProcess {
   /** Audit records seen so far, by method and decision ("hw.sensors ok" → n). */
   audited(method: string, decision?: string): number;
   rssBytes(): number;
+  privateBytes(): number;
   close(): Promise<void>;
 }
 
@@ -95,6 +96,7 @@ export async function startHelperProcess(dir: string): Promise<HelperProcess> {
     tools,
     audited: (method, decision) => counts.get(decision ? `${method} ${decision}` : method) ?? 0,
     rssBytes: () => processRssBytes(pid),
+    privateBytes: () => processPrivateBytes(pid),
     async close() {
       if (child.exitCode === null) child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);

@@ -7,16 +7,17 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { HelperClient } from "@felhom/helper-protocol";
 import { TOOL_ENV } from "@felhom/root-helper";
-import { startHelperProcess, writeHelperConfig } from "../lib/helper-process.js";
-import { row, type Row } from "../lib/results.js";
+import { PRODUCTION_FLAGS, startHelperProcess, writeHelperConfig } from "../lib/helper-process.js";
+import { emptyNodeMemory } from "../lib/node-floor.js";
 import { byMode, expect, type Scenario } from "../lib/scenario.js";
-import { max, median, percentile } from "../lib/stats.js";
+import { median } from "../lib/stats.js";
 import {
   coldStart,
   coldStartUnavailable,
   type ColdEntry,
   type ColdStart,
 } from "./helper-cold-start.js";
+import { helperRows } from "./helper-rows.js";
 
 export const helperSettings = {
   full: { calls: 1000, warmup: 20, coldStarts: 10 },
@@ -31,6 +32,10 @@ export interface HelperRaw {
   served: number;
   rssIdleBytes: number;
   rssAfterBytes: number;
+  privateIdleBytes: number;
+  privateAfterBytes: number;
+  /** RSS of an empty node with the same flags. */
+  floorRssBytes: number;
   coldStarts: ColdStart[];
   /** Which entry the cold starts ran, and why not the production one if so. */
   coldEntry: ColdEntry["kind"];
@@ -61,9 +66,12 @@ export const helperRoundTrip: Scenario<HelperRaw> = {
     let readings = 0;
     let rssIdleBytes: number;
     let rssAfterBytes: number;
+    let privateIdleBytes: number;
+    let privateAfterBytes: number;
     try {
       await new Promise((r) => setTimeout(r, 200)); // settle after start-up
       rssIdleBytes = helper.rssBytes();
+      privateIdleBytes = helper.privateBytes();
       const client = await HelperClient.connect(helper.socket);
       try {
         for (let i = 0; i < s.warmup + s.calls; i++) {
@@ -84,6 +92,7 @@ export const helperRoundTrip: Scenario<HelperRaw> = {
         client.close();
       }
       rssAfterBytes = helper.rssBytes();
+      privateAfterBytes = helper.privateBytes();
     } finally {
       await helper.close();
     }
@@ -123,6 +132,9 @@ export const helperRoundTrip: Scenario<HelperRaw> = {
       served,
       rssIdleBytes,
       rssAfterBytes,
+      privateIdleBytes,
+      privateAfterBytes,
+      floorRssBytes: (await emptyNodeMemory(PRODUCTION_FLAGS)).rss,
       coldStarts,
       coldEntry: entry.kind,
     };
@@ -131,88 +143,3 @@ export const helperRoundTrip: Scenario<HelperRaw> = {
     return { rows: helperRows(raw, s.calls), raw };
   },
 };
-
-export function helperRows(raw: HelperRaw, calls: number): Row[] {
-  const name = `helper hw.sensors round trip (${calls} calls)`;
-  const [h50, d50, h99, d99] = [
-    median(raw.helperMs),
-    median(raw.directMs),
-    percentile(raw.helperMs, 99),
-    percentile(raw.directMs, 99),
-  ];
-  const rows = [
-    row({ name, metric: "execFile of the fake sensors, p50", unit: "ms", value: d50 }),
-    row({
-      name,
-      metric: "through stub + socket + helper, p50",
-      unit: "ms",
-      value: h50,
-      baseline: d50,
-    }),
-    row({
-      name,
-      metric: "added by the helper path, p50 (baseline: execFile p50)",
-      unit: "ms",
-      value: h50 - d50,
-      baseline: d50,
-      target: { op: "<=", value: 2, unit: "ms" },
-    }),
-    row({
-      name,
-      metric: "through stub + socket + helper, p99 (baseline: execFile p99)",
-      unit: "ms",
-      value: h99,
-      baseline: d99,
-    }),
-  ];
-  if (raw.coldStarts.length > 0) {
-    const ms = raw.coldStarts.map((c) => c.ms);
-    const which = raw.coldEntry === "main" ? "main.js" : "library entry";
-    const cold = `helper cold start (systemd-socket-activate, ${which}, production flags, ${ms.length}×)`;
-    const note = raw.mainFailure
-      ? { note: `main.js could not start under socket activation: ${raw.mainFailure}` }
-      : {};
-    rows.push(
-      row({
-        name: cold,
-        metric: "connect → hello answered, median",
-        unit: "ms",
-        value: median(ms),
-        target: { op: "<=", value: 300, unit: "ms" },
-        ...note,
-      }),
-    );
-    rows.push(
-      row({ name: cold, metric: "connect → hello answered, max", unit: "ms", value: max(ms) }),
-    );
-    rows.push(
-      row({
-        name: "footprint: root helper",
-        metric: `RSS of the ${which} right after its first hello, median`,
-        unit: "MB",
-        value: median(raw.coldStarts.map((c) => c.rssBytes)) / MB,
-        target: { op: "<=", value: 50, unit: "MB" },
-      }),
-    );
-  }
-  rows.push(
-    row({
-      name: "footprint: root helper",
-      metric: "RSS idle (library entry, production flags)",
-      unit: "MB",
-      value: raw.rssIdleBytes / MB,
-      target: { op: "<=", value: 50, unit: "MB" },
-    }),
-  );
-  rows.push(
-    row({
-      name: "footprint: root helper",
-      metric: `RSS after ${raw.served} calls (baseline: idle)`,
-      unit: "MB",
-      value: raw.rssAfterBytes / MB,
-      baseline: raw.rssIdleBytes / MB,
-      target: { op: "<=", value: 50, unit: "MB" },
-    }),
-  );
-  return rows;
-}

@@ -9,6 +9,9 @@ import { Agent } from "undici";
 import { PYTHON, BENCH_DIR } from "../lib/paths.js";
 import type { SimProcess } from "../lib/sim-process.js";
 
+/** Guests in the simulator for the resources list. */
+export const GUESTS = 200;
+
 export type Endpoint = "nodeStatus" | "resources";
 export const ENDPOINTS: readonly Endpoint[] = ["nodeStatus", "resources"];
 

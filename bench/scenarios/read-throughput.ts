@@ -3,12 +3,12 @@
 // the client's CPU time per request and the simulator's own cost per request (its ceiling).
 import { join } from "node:path";
 import { cpuUsPerCall, drive, perSecond, sum, type LoadResult } from "../lib/load.js";
-import { row, type Row } from "../lib/results.js";
 import { byMode, expect, type Scenario } from "../lib/scenario.js";
 import { spawnSim, type SimProcess } from "../lib/sim-process.js";
 import { RequestLog } from "../lib/sim-requests.js";
 import {
   ENDPOINTS,
+  GUESTS,
   proxmoxApiClient,
   proxmoxerReads,
   pveClient,
@@ -16,8 +16,10 @@ import {
   type Endpoint,
   type ReadClient,
 } from "./read-clients.js";
+import { readLabel, readRows } from "./read-rows.js";
 
-export const GUESTS = 200;
+export { GUESTS };
+
 const IN_FLIGHT = [1, 16] as const;
 const NODE_CLIENTS = ["raw undici", "pve-client", "proxmox-api"] as const;
 type NodeClientName = (typeof NODE_CLIENTS)[number];
@@ -51,9 +53,6 @@ export interface ReadRaw {
   guests: number;
   series: Series[];
 }
-
-const label = (e: Endpoint): string =>
-  e === "nodeStatus" ? "read node status" : `read /cluster/resources (${GUESTS} guests)`;
 
 /** Guests in the simulator's sample data, so that extra guests make exactly GUESTS. */
 async function sampleGuestCount(tmp: string): Promise<number> {
@@ -163,7 +162,7 @@ export const readThroughput: Scenario<ReadRaw> = {
               asked: e.asked,
             });
             ctx.log(
-              `${label(endpoint)}, ${inFlight} in flight, ${client}: ${perSecond(total).toFixed(0)} req/s, ${cpuUsPerCall(total).toFixed(0)} µs CPU/req`,
+              `${readLabel(endpoint)}, ${inFlight} in flight, ${client}: ${perSecond(total).toFixed(0)} req/s, ${cpuUsPerCall(total).toFixed(0)} µs CPU/req`,
             );
           }
         }
@@ -186,116 +185,3 @@ export const readThroughput: Scenario<ReadRaw> = {
     return { rows: readRows(series), raw: { guests: GUESTS, series } };
   },
 };
-
-/** The result rows of scenario 1 from its measured series. */
-export function readRows(series: readonly Series[]): Row[] {
-  const rows: Row[] = [];
-  const find = (client: string, endpoint: Endpoint, inFlight: number): Series => {
-    const x = series.find(
-      (s) => s.client === client && s.endpoint === endpoint && s.inFlight === inFlight,
-    );
-    if (!x) throw new Error(`no series for ${client} ${endpoint} ×${inFlight}`);
-    return x;
-  };
-  for (const endpoint of ENDPOINTS) {
-    const name = label(endpoint);
-    for (const n of IN_FLIGHT) {
-      const raw = find("raw undici", endpoint, n);
-      const pve = find("pve-client", endpoint, n);
-      const papi = find("proxmox-api", endpoint, n);
-      rows.push(
-        row({
-          name,
-          metric: `raw undici dispatch + JSON.parse (floor), ${n} in flight`,
-          unit: "req/s",
-          value: perSecond(raw),
-        }),
-      );
-      rows.push(
-        row({
-          name,
-          metric: `pve-client vs floor, ${n} in flight`,
-          unit: "req/s",
-          value: perSecond(pve),
-          baseline: perSecond(raw),
-          target: { op: ">=", ratio: 0.85 },
-        }),
-      );
-      rows.push(
-        row({
-          name,
-          metric: `pve-client CPU per request vs floor, ${n} in flight`,
-          unit: "µs",
-          value: cpuUsPerCall(pve),
-          baseline: cpuUsPerCall(raw),
-          target: { op: "<=", ratio: 1.3 },
-        }),
-      );
-      rows.push(
-        row({
-          name,
-          metric: `pve-client vs proxmox-api, ${n} in flight`,
-          unit: "req/s",
-          value: perSecond(pve),
-          baseline: perSecond(papi),
-          target: { op: ">=", ratio: 1.5 },
-        }),
-      );
-      rows.push(
-        row({
-          name,
-          metric: `proxmox-api CPU per request vs floor, ${n} in flight`,
-          unit: "µs",
-          value: cpuUsPerCall(papi),
-          baseline: cpuUsPerCall(raw),
-        }),
-      );
-      if (n === 1) {
-        const px = find("proxmoxer", endpoint, 1);
-        rows.push(
-          row({
-            name,
-            metric: "pve-client vs proxmoxer, 1 in flight",
-            unit: "req/s",
-            value: perSecond(pve),
-            baseline: perSecond(px),
-            target: { op: ">=", ratio: 2 },
-          }),
-        );
-        rows.push(
-          row({
-            name,
-            metric: "proxmoxer CPU per request vs floor (Python process)",
-            unit: "µs",
-            value: cpuUsPerCall(px),
-            baseline: cpuUsPerCall(raw),
-          }),
-        );
-      }
-    }
-    // The simulator's ceiling: what one core could serve at its measured cost per request, against the floor.
-    const floor = find("raw undici", endpoint, 16);
-    const simUs = (floor.simCpuMs * 1000) / floor.count;
-    rows.push(
-      row({
-        name,
-        metric: "simulator CPU per request (floor, 16 in flight)",
-        unit: "µs",
-        value: simUs,
-        baseline: cpuUsPerCall(floor),
-        note: "baseline: the floor client's own CPU per request",
-      }),
-    );
-    rows.push(
-      row({
-        name,
-        metric: "simulator ceiling (one core) vs floor at 16 in flight",
-        unit: "req/s",
-        value: 1e6 / simUs,
-        baseline: perSecond(floor),
-        note: "ratio near 1: the simulator is the bottleneck",
-      }),
-    );
-  }
-  return rows;
-}
