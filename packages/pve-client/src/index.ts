@@ -10,6 +10,8 @@ export { silentLogger, type Logger } from "./logger.js";
 export {
   waitTask,
   taskFailure,
+  nextPollDelay,
+  type PollSchedule,
   type TaskOutcome,
   type WaitOptions,
   type TaskReader,

@@ -111,7 +111,7 @@ test("tls – the pin check fails closed on a resumed session that shows no cert
   const second = await open();
   assert.equal(second.ok, false, "a resumed connection must not pass the pin unchecked");
   assert.ok(second.err instanceof PveTlsPinMismatchError);
-  assert.equal((second.err).actual, undefined);
+  assert.equal(second.err.actual, undefined);
 });
 
 test("tls – a CA, a CA file, and a foreign CA", async () => {
