@@ -116,6 +116,8 @@ export class Client {
   readonly #random: () => number;
   readonly #ownedAgent: Dispatcher | undefined;
   readonly #queue: GuestQueue | undefined;
+  /** Ends the background waits that hold per-guest queues when the client closes. */
+  readonly #closing = new AbortController();
 
   constructor(options: ClientOptions) {
     this.token = toApiToken(options.token);
@@ -153,6 +155,7 @@ export class Client {
 
   /** Closes the client's own connection pool (an injected dispatcher is left alone). */
   async close(): Promise<void> {
+    this.#closing.abort();
     await this.#ownedAgent?.close();
   }
 
@@ -462,7 +465,12 @@ export class Client {
         }
         return parseUpid(data);
       },
-      (upid) => this.waitTask(upid, { acceptWarnings: true, timeoutMs: 6 * 3600_000 }),
+      (upid) =>
+        this.waitTask(upid, {
+          acceptWarnings: true,
+          timeoutMs: 6 * 3600_000,
+          signal: this.#closing.signal,
+        }),
     );
   }
 

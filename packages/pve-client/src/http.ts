@@ -47,8 +47,13 @@ export interface TransportConfig {
 /** Statuses after which a GET is tried again: gateway trouble and pveproxy's forwarding failures. */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504, 595, 596, 597, 599]);
 
-// Certificate problems are configuration errors: trying again cannot help.
-const FATAL_TLS = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|HOSTNAME/;
+// Certificate problems are configuration errors, and a closed client stays closed: trying again cannot help.
+const FATAL = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|HOSTNAME|^UND_ERR_(?:DESTROYED|CLOSED)$/;
+
+/** True for transport failures that no retry can fix (certificate trouble, a closed client). */
+export function isFatalTransportCode(code: string | undefined): boolean {
+  return code !== undefined && FATAL.test(code);
+}
 
 export class Transport {
   readonly #c: TransportConfig;
@@ -101,7 +106,7 @@ export class Transport {
         if (f.cause instanceof PveTlsPinMismatchError) throw f.cause;
         const rawCode = (f.cause as { code?: unknown } | undefined)?.code;
         const code = typeof rawCode === "string" ? rawCode : undefined;
-        const fatal = code !== undefined && FATAL_TLS.test(code);
+        const fatal = isFatalTransportCode(code);
         const retryable = !fatal && (!f.sent || !mutating);
         logger.debug(
           { method: req.method, path: req.path, attempt, kind: f.kind, sent: f.sent, code },

@@ -13,7 +13,7 @@ import {
   type TaskContext,
   type TaskFailureKind,
 } from "./errors.js";
-import type { CallOptions } from "./http.js";
+import { isFatalTransportCode, type CallOptions } from "./http.js";
 import type { Logger } from "./logger.js";
 import { classifyPveMessage } from "./pve-messages.js";
 import type { TaskLogLine, TaskStatus } from "./schemas/tasks.js";
@@ -65,7 +65,8 @@ const PAGE = 500;
 
 /** Transient trouble of the status call itself (not of the task): keep polling. */
 function isTransient(err: unknown): boolean {
-  if (err instanceof PveTransportError || err instanceof PveRequestTimeoutError) return true;
+  if (err instanceof PveTransportError) return !isFatalTransportCode(err.transportCode);
+  if (err instanceof PveRequestTimeoutError) return true;
   return err instanceof PveHttpError && err.status >= 500;
 }
 

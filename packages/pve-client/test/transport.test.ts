@@ -234,3 +234,18 @@ test("transport – MockAgent: an error before the request was written is retrie
   agent.assertNoPendingInterceptors();
   await agent.close();
 });
+
+test("client – after close(), calls fail at once instead of retrying", async () => {
+  const { client, server } = await setup((_req, res) => reply(res, 200, { data: [] }));
+  const own = new Client({
+    baseUrl: server.url.replace("http:", "https:"),
+    token: TOKEN,
+    tls: { insecure: true },
+  });
+  await own.close();
+  const e = await codeOf(own.version());
+  assert.equal(e.code, "PVE_TRANSPORT");
+  assert.equal(e["attempts"], 1);
+  assert.match(String(e["transportCode"]), /^UND_ERR_(DESTROYED|CLOSED)$/);
+  void client;
+});
