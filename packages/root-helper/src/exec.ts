@@ -55,5 +55,9 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/** The object without its undefined fields, so that absent optional fields stay absent. */
+export const defined = (o: object): object =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);

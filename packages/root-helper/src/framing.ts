@@ -1,19 +1,21 @@
 // A guard in front of vscode-jsonrpc's reader, which has no size cap and keeps a connection open after a bad
-// header: each header block must be exactly `Content-Length` (optionally with one `Content-Type`) within the
-// header cap, the body within the body cap, the whole frame within the frame timeout. Anything else fails the
-// stream, and that closes the connection.
+// header. Each header block must be exactly `Content-Length` (optionally with vscode-jsonrpc's own UTF-8
+// `Content-Type`) within the header cap, the body within the body cap, the whole frame within the frame
+// timeout; anything else fails the stream, and that closes the connection. Only complete frames are passed on:
+// vscode-jsonrpc re-arms a timer forever for a partial message, even after its connection is disposed.
 import { Transform, type TransformCallback } from "node:stream";
 import type { Limits } from "./config.js";
 
 const CL = "content-length: ?([0-9]{1,6})";
-const CT = "content-type: ?[\\x20-\\x7e]{1,128}";
+const CT = "content-type: ?application/vscode-jsonrpc; ?charset=utf-?8"; // the only one vscode-jsonrpc reads
 const HEADER = new RegExp(`^(?:${CL}|${CL}\\r\\n${CT}|${CT}\\r\\n${CL})$`, "i");
 const HEADER_END = Buffer.from("\r\n\r\n");
 
 export class FrameGuard extends Transform {
   readonly #limits: Pick<Limits, "maxHeaderBytes" | "maxBodyBytes" | "frameTimeoutMs">;
   #header = Buffer.alloc(0); // an incomplete header block, never longer than maxHeaderBytes
-  #body = 0; // body bytes of the current frame still to pass through
+  #frame: Buffer[] = []; // a checked header block and the body bytes received so far
+  #body = 0; // body bytes of the current frame still missing
   #timer: NodeJS.Timeout | undefined;
 
   constructor(limits: Pick<Limits, "maxHeaderBytes" | "maxBodyBytes" | "frameTimeoutMs">) {
@@ -26,10 +28,13 @@ export class FrameGuard extends Transform {
     while (rest.length > 0) {
       if (this.#body > 0) {
         const n = Math.min(this.#body, rest.length);
-        this.push(rest.subarray(0, n));
+        this.#frame.push(rest.subarray(0, n));
         this.#body -= n;
         rest = rest.subarray(n);
-        if (this.#body === 0) clearTimeout(this.#timer);
+        if (this.#body > 0) continue;
+        this.push(Buffer.concat(this.#frame)); // whole frames only: vscode-jsonrpc never sees a partial one
+        this.#frame = [];
+        clearTimeout(this.#timer);
         continue;
       }
       if (this.#header.length === 0) {
@@ -48,7 +53,7 @@ export class FrameGuard extends Transform {
       const m = HEADER.exec(block.subarray(0, end).toString("latin1"));
       const length = Number(m?.[1] ?? m?.[2] ?? m?.[3] ?? 0);
       if (length < 1 || length > this.#limits.maxBodyBytes) return done(new Error("bad header"));
-      this.push(block.subarray(0, end + 4));
+      this.#frame = [block.subarray(0, end + 4)];
       this.#header = Buffer.alloc(0);
       this.#body = length;
       rest = block.subarray(end + 4);

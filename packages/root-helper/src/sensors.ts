@@ -3,7 +3,7 @@
 import { HelperFailure, SensorReading, type Handler } from "@felhom/helper-protocol";
 import { sensors } from "./argv.js";
 import type { Limits, ToolPaths } from "./config.js";
-import { isRecord, parseJson, printable, runnerFor } from "./exec.js";
+import { defined, isRecord, parseJson, printable, runnerFor } from "./exec.js";
 
 /** lm-sensors subfeature prefixes: what each measures, and in which unit. */
 const KIND = { temp: "temp", fan: "fan", in: "voltage", power: "power", curr: "current" } as const;
@@ -23,7 +23,8 @@ function reading(chip: string, label: string, subs: Record<string, unknown>): Se
   if (prefix === undefined) return [];
   const names = { chip: printable(chip, 128), label: printable(label, 128) };
   const measure = { kind: KIND[prefix], unit: UNIT[prefix], value: v.input ?? v.average };
-  const r = SensorReading.safeParse({ ...names, ...measure, min: v.min, max: v.max, crit: v.crit });
+  const limits = { min: v.min, max: v.max, crit: v.crit };
+  const r = SensorReading.safeParse(defined({ ...names, ...measure, ...limits }));
   return r.success ? [r.data] : [];
 }
 

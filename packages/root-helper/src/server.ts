@@ -97,7 +97,8 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
       serving = false;
       const stopped = new Promise((resolve) => server.close(resolve));
       await Promise.allSettled([...running]);
-      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let the last answers reach their sockets
+      for (const socket of sockets) socket.end(() => socket.destroy());
       await stopped;
     },
   };

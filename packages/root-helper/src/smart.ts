@@ -4,7 +4,7 @@ import { lstat } from "node:fs/promises";
 import { HelperFailure, methods, type Handler, type ResultOf } from "@felhom/helper-protocol";
 import { smartctl } from "./argv.js";
 import type { Dirs, Limits, ToolPaths } from "./config.js";
-import { isRecord, parseJson, printable, runnerFor } from "./exec.js";
+import { defined, isRecord, parseJson, printable, runnerFor } from "./exec.js";
 
 /** smartctl(8) EXIT STATUS bits 0-7: 0-2 mean no usable data, 3-7 data with health warnings. */
 export const SMART_EXIT_BITS = [
@@ -23,31 +23,37 @@ export function smartResult(device: string, exitCode: number, stdout: string): R
   const passed = at(at(r, "smart_status"), "passed");
   const table = at(at(r, "ata_smart_attributes"), "table");
   const nvme = at(r, "nvme_smart_health_information_log");
-  const result = methods.smart.result.safeParse({
-    device,
-    health: passed === true ? "PASSED" : passed === false ? "FAILED" : "UNKNOWN",
-    exitStatus: exitCode,
-    warnings: SMART_EXIT_BITS.filter((_, bit) => (exitCode & (1 << bit)) !== 0),
-    model: text(at(r, "model_name"), 128),
-    serial: text(at(r, "serial_number"), 128),
-    temperatureC: at(at(r, "temperature"), "current"),
-    powerOnHours: at(at(r, "power_on_time"), "hours"),
-    ataAttributes: Array.isArray(table)
-      ? table.map((a) => ({
-          ...{ id: at(a, "id"), name: text(at(a, "name"), 64), value: at(a, "value") },
-          ...{ worst: at(a, "worst"), threshold: at(a, "thresh"), raw: at(at(a, "raw"), "value") },
-          failing: ["now", "past"].includes(String(at(a, "when_failed"))),
-        }))
-      : undefined,
-    nvmeHealth: isRecord(nvme)
-      ? {
-          ...{ criticalWarning: nvme.critical_warning, temperatureC: nvme.temperature },
-          ...{ availableSpare: nvme.available_spare, percentageUsed: nvme.percentage_used },
-          ...{ powerOnHours: nvme.power_on_hours, unsafeShutdowns: nvme.unsafe_shutdowns },
-          mediaErrors: nvme.media_errors,
-        }
-      : undefined,
-  });
+  const result = methods.smart.result.safeParse(
+    defined({
+      device,
+      health: passed === true ? "PASSED" : passed === false ? "FAILED" : "UNKNOWN",
+      exitStatus: exitCode,
+      warnings: SMART_EXIT_BITS.filter((_, bit) => (exitCode & (1 << bit)) !== 0),
+      model: text(at(r, "model_name"), 128),
+      serial: text(at(r, "serial_number"), 128),
+      temperatureC: at(at(r, "temperature"), "current"),
+      powerOnHours: at(at(r, "power_on_time"), "hours"),
+      ataAttributes: Array.isArray(table)
+        ? table.map((a) => ({
+            ...{ id: at(a, "id"), name: text(at(a, "name"), 64), value: at(a, "value") },
+            ...{
+              worst: at(a, "worst"),
+              threshold: at(a, "thresh"),
+              raw: at(at(a, "raw"), "value"),
+            },
+            failing: ["now", "past"].includes(String(at(a, "when_failed"))),
+          }))
+        : undefined,
+      nvmeHealth: isRecord(nvme)
+        ? {
+            ...{ criticalWarning: nvme.critical_warning, temperatureC: nvme.temperature },
+            ...{ availableSpare: nvme.available_spare, percentageUsed: nvme.percentage_used },
+            ...{ powerOnHours: nvme.power_on_hours, unsafeShutdowns: nvme.unsafe_shutdowns },
+            mediaErrors: nvme.media_errors,
+          }
+        : undefined,
+    }),
+  );
   if (!result.success) throw new HelperFailure("TOOL_OUTPUT_INVALID");
   return result.data;
 }

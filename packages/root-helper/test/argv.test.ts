@@ -1,0 +1,150 @@
+// The pure builders against the design's literal command lines, systemd path escaping against systemd-escape
+// itself, and the generated mount units against `systemd-analyze verify`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { MountName } from "@felhom/helper-protocol";
+import { PRODUCTION, argv, escapePath, renderMountUnit, UNIT_MARKER } from "../src/index.js";
+import { have, run } from "./helpers.js";
+
+const tools = PRODUCTION.tools;
+
+test("argv – pct create is exactly the design table's command line", () => {
+  const built = argv.pctCreate(tools, {
+    vmid: 9000,
+    ostemplate: "local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst",
+    storage: "local-lvm",
+    hostname: "golden",
+    memory: 1024,
+    cores: 2,
+    rootfsGiB: 8,
+    bridge: "vmbr0",
+  });
+  const design =
+    "/usr/sbin/pct create 9000 local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst --storage local-lvm " +
+    "--hostname golden --memory 1024 --cores 2 --rootfs local-lvm:8 " +
+    "--net0 name=eth0,bridge=vmbr0,ip=dhcp --unprivileged 1 --features nesting=1,keyctl=1";
+  assert.deepEqual(built, design.split(" "));
+});
+
+test("argv – systemctl, smartctl, sensors and lsblk command lines", () => {
+  const unit = "mnt-felhom-backup.mount";
+  assert.deepEqual(argv.daemonReload(tools), ["/usr/bin/systemctl", "daemon-reload"]);
+  assert.deepEqual(argv.systemctlNow(tools, "enable", unit), [
+    "/usr/bin/systemctl",
+    "enable",
+    "--now",
+    "--",
+    unit,
+  ]);
+  assert.deepEqual(argv.systemctlNow(tools, "disable", unit), [
+    "/usr/bin/systemctl",
+    "disable",
+    "--now",
+    "--",
+    unit,
+  ]);
+  assert.deepEqual(argv.smartctl(tools, "/dev/nvme0n1"), [
+    "/usr/sbin/smartctl",
+    "--json=c",
+    "--all",
+    "--",
+    "/dev/nvme0n1",
+  ]);
+  assert.deepEqual(argv.sensors(tools), ["/usr/bin/sensors", "-j"]);
+  assert.deepEqual(argv.lsblk(tools), [
+    "/usr/bin/lsblk",
+    "--json",
+    "--bytes",
+    "--list",
+    "--output",
+    "NAME,PATH,TYPE,TRAN,UUID,FSTYPE,MOUNTPOINTS,PKNAME",
+  ]);
+});
+
+test("argv – production tool paths are absolute and fixed", () => {
+  assert.deepEqual(PRODUCTION.tools, {
+    pct: "/usr/sbin/pct",
+    systemctl: "/usr/bin/systemctl",
+    smartctl: "/usr/sbin/smartctl",
+    sensors: "/usr/bin/sensors",
+    lsblk: "/usr/bin/lsblk",
+  });
+  assert.ok(Object.isFrozen(PRODUCTION) && Object.isFrozen(PRODUCTION.tools));
+  assert.equal(PRODUCTION.mountBase, "/mnt/felhom");
+  assert.equal(PRODUCTION.unitDir, "/etc/systemd/system");
+});
+
+test("mount unit name – escapePath matches systemd-escape --path for mount names and odd paths", async (t) => {
+  if (!(await have("/usr/bin/systemd-escape"))) return t.skip("systemd-escape is not installed");
+  const names = fc.sample(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/), {
+    numRuns: 300,
+    seed: 42,
+  });
+  const paths = [
+    ...names.filter((n) => MountName.safeParse(n).success).map((n) => `/mnt/felhom/${n}`),
+    "/mnt/felhom/usb-backup",
+    "/tmp/rh-Ab12_x/mnt/a.b",
+    "/mnt//double///slash/",
+    "/.hidden/x",
+    "/a b/c:d/e_f/g\\h/%i",
+    "/",
+  ];
+  const real = await run("/usr/bin/systemd-escape", ["--path", "--suffix=mount", ...paths]);
+  assert.equal(real.code, 0, real.stderr);
+  assert.deepEqual(
+    paths.map((p) => `${escapePath(p)}.mount`),
+    real.stdout.trim().split(/\s+/),
+  );
+});
+
+test("mount unit – the text: marker first, fixed options, started by PID 1 from multi-user.target", () => {
+  const text = renderMountUnit({
+    name: "backup",
+    what: "/dev/disk/by-id/usb-SanDisk_Ultra_4C530001-0:0-part1",
+    where: "/mnt/felhom/backup",
+    type: "ext4",
+  });
+  assert.ok(text.startsWith(`${UNIT_MARKER}\n[Unit]\n`));
+  assert.match(
+    text,
+    /^\[Mount\]\nWhat=\/dev\/disk\/by-id\/usb-SanDisk_Ultra_4C530001-0:0-part1\nWhere=\/mnt\/felhom\/backup\nType=ext4\nOptions=nosuid,nodev,noexec,nofail\n/m,
+  );
+  assert.doesNotMatch(text, /x-systemd|%/);
+  assert.match(text, /^\[Install\]\nWantedBy=multi-user.target\n$/m);
+});
+
+test("mount unit – systemd-analyze verify accepts every generated unit and refuses a misnamed one", async (t) => {
+  if (!(await have("/usr/bin/systemd-analyze"))) return t.skip("systemd-analyze is not installed");
+  const dir = await mkdtemp(join(tmpdir(), "rh-verify-"));
+  try {
+    const fstypes = ["ext4", "xfs", "btrfs", "vfat", "exfat", "ntfs3"];
+    const names = ["backup", "usb-1", "0", "a-b-c-d", "x".repeat(32)];
+    for (const [i, name] of names.entries()) {
+      const where = `/mnt/felhom/${name}`;
+      const file = join(dir, `${escapePath(where)}.mount`);
+      const what = "/dev/disk/by-id/usb-Generic_Flash_Disk_8E3B1A2C-0:0-part1";
+      await writeFile(
+        file,
+        renderMountUnit({ name, what, where, type: fstypes[i % fstypes.length]! }),
+      );
+      const r = await run("/usr/bin/systemd-analyze", ["verify", "--man=no", file]);
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.equal(r.stderr.trim(), "", `${name}: systemd-analyze warned`);
+    }
+    const wrong = join(dir, "mnt-felhom-other.mount");
+    const what = "/dev/disk/by-id/usb-x";
+    await writeFile(
+      wrong,
+      renderMountUnit({ name: "b", what, where: "/mnt/felhom/backup", type: "ext4" }),
+    );
+    const r = await run("/usr/bin/systemd-analyze", ["verify", "--man=no", wrong]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Where= setting doesn't match unit name/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
