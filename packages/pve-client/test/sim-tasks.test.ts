@@ -74,7 +74,13 @@ test("sim tasks – start, shutdown and stop of a container and a VM", async () 
   const vm = (await client.qemuList(sim.node)).find((g) => g.status === "stopped");
   assert.ok(vm);
   await client.run(client.start(sim.node, "qemu", vm.vmid), wait);
-  await client.run(client.stop(sim.node, "qemu", vm.vmid), wait);
+  await client.run(
+    client.shutdown(sim.node, "qemu", vm.vmid, { timeout: 30, forceStop: true }),
+    wait,
+  );
+  assert.equal((await client.guestStatus(sim.node, "qemu", vm.vmid)).status, "stopped");
+  await client.run(client.start(sim.node, "qemu", vm.vmid), wait);
+  await client.run(client.stop(sim.node, "qemu", vm.vmid, { overruleShutdown: true }), wait);
   assert.equal((await client.guestStatus(sim.node, "qemu", vm.vmid)).status, "stopped");
 });
 
