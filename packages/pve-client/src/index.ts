@@ -1,6 +1,7 @@
 // Public surface of @felhom/pve-client: the Client, its value types (ApiToken, Upid), task waiting, the
 // error taxonomy, the access table and the normalised result types.
 export { Client, type ClientOptions } from "./client.js";
+export { ReadClient } from "./read-client.js";
 export { ApiToken, Secret, toApiToken, type TokenInput } from "./token.js";
 export { Upid, parseUpid, isUpidString } from "./upid.js";
 export { normalizeFingerprint, type TlsOptions } from "./tls.js";
