@@ -28,17 +28,23 @@ export function taskFields(t: TaskRecord): Record<string, unknown> {
   return out;
 }
 
-/** $check_task_user: a token sees its own tasks, a user its own and its tokens'. */
-function ownsTask(t: TaskRecord, authid: string): boolean {
-  const split = splitTokenId(t.user);
-  return split ? authid === t.user || authid === split[0] : authid === t.user;
+/** $check_task_user on the UPID's user field: a token sees its own tasks, a user its own and its tokens'. */
+function ownsTask(user: string, authid: string): boolean {
+  const split = splitTokenId(user);
+  return split ? authid === user || authid === split[0] : authid === user;
 }
 
-function lookup(req: ApiRequest): TaskRecord | undefined {
+/** Decodes the UPID (400 "unable to parse worker upid") and finds the task if the API may see it yet. */
+function lookup(req: ApiRequest): { upid: string; owner: string; task: TaskRecord | undefined } {
   const upid = str(req.params.upid) ?? "";
-  if (!decodeUpid(upid)) throw paramError({ upid: "unable to parse worker upid" });
+  const fields = decodeUpid(upid);
+  if (!fields) throw paramError({ upid: "unable to parse worker upid" });
   const task = req.core.state.tasks.get(upid);
-  return task && req.core.state.tasks.isVisible(task) ? task : undefined;
+  return {
+    upid,
+    owner: fields.user,
+    task: task && req.core.state.tasks.isVisible(task) ? task : undefined,
+  };
 }
 
 const list: Handler = ({ core, authid, params }) => {
@@ -68,7 +74,7 @@ const list: Handler = ({ core, authid, params }) => {
   ): void => {
     const fields = taskFields(t);
     if (userfilter && !String(fields.user).toLowerCase().includes(userfilter.toLowerCase())) return;
-    if (!(auditor || ownsTask(t, authid))) return;
+    if (!(auditor || ownsTask(t.user, authid))) return;
     if (typefilter && t.type !== typefilter) return;
     if (vmid !== undefined && (!t.id || t.id !== String(vmid))) return;
     if (since !== undefined && t.starttime < since) return;
@@ -93,24 +99,25 @@ const list: Handler = ({ core, authid, params }) => {
   return { data: out, total: count };
 };
 
-function requireOwnerOr(req: ApiRequest, task: TaskRecord, priv: string): void {
-  if (!ownsTask(task, req.authid))
+function requireOwnerOr(req: ApiRequest, owner: string, priv: string): void {
+  if (!ownsTask(owner, req.authid))
     req.core.state.access.check(req.authid, `/nodes/${str(req.params.node)}`, [priv]);
 }
 
 const status: Handler = (req) => {
-  const task = lookup(req);
+  const { owner, task } = lookup(req);
   if (!task) throw paramError({ upid: "no such task" });
-  requireOwnerOr(req, task, "Sys.Audit");
+  requireOwnerOr(req, owner, "Sys.Audit");
   const data: Record<string, unknown> = { ...taskFields(task), status: task.status };
   if (task.status === "stopped") data.exitstatus = task.exitstatus;
   return { data };
 };
 
+/** read_task_log: the owner check comes first, then the file (which may not exist yet). */
 const log: Handler = (req) => {
   const { params } = req;
-  const task = lookup(req);
-  if (task) requireOwnerOr(req, task, "Sys.Audit");
+  const { owner, task } = lookup(req);
+  requireOwnerOr(req, owner, "Sys.Audit");
   if (Number(params.download ?? 0) === 1) {
     if (params.start !== undefined || params.limit !== undefined)
       throw dieError("'download' cannot be used together with 'start' or 'limit' parameters\n");
@@ -119,20 +126,21 @@ const log: Handler = (req) => {
   }
   if (!task)
     return { data: [{ n: 1, t: "unable to open file - No such file or directory" }], total: 1 };
+  const lines = task.lines;
+  if (lines.length === 0) return { data: [{ n: 1, t: "no content" }], total: 1 };
   const start = num(params.start) ?? 0;
   const limit = num(params.limit) ?? 50;
-  const lines = task.lines;
   const end = limit === 0 ? lines.length : Math.min(lines.length, start + limit);
   const data: Array<{ n: number; t: string }> = [];
   for (let i = start; i < end; i++) data.push({ n: i + 1, t: lines[i] ?? "" });
-  if (lines.length === 0) return { data: [{ n: 1, t: "no content" }], total: 1 };
   return { data, total: lines.length };
 };
 
+/** stop_task: "no such task" before the owner check, then SIGTERM and wait until it has stopped. */
 const stop: Handler = async (req) => {
-  const task = lookup(req);
+  const { owner, task } = lookup(req);
   if (!task) throw paramError({ upid: "no such task" });
-  requireOwnerOr(req, task, "Sys.Modify");
+  requireOwnerOr(req, owner, "Sys.Modify");
   await req.core.state.tasks.stop(task.upid);
   return { data: null };
 };
