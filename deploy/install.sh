@@ -112,13 +112,14 @@ put "$from/deploy/felhom.sysusers.conf" /usr/lib/sysusers.d/felhom.conf 0644
 put "$from/deploy/felhom.tmpfiles.conf" /usr/lib/tmpfiles.d/felhom.conf 0644
 if [ -n "$root" ]; then
   mkdir -p "$root/etc"
-  systemd-sysusers --root="$root" /usr/lib/sysusers.d/felhom.conf >/dev/null
+  systemd-sysusers --root="$root" "$root/usr/lib/sysusers.d/felhom.conf" >/dev/null
 else
   systemd-sysusers /usr/lib/sysusers.d/felhom.conf
 fi
 gid=$(felhom_gid)
 [ -n "$gid" ] || { echo "install.sh: the felhom group was not created" >&2; exit 1; }
 dir /etc/felhom 0750 "$gid"
+echo /etc/felhom/ >>"$manifest_new"
 if [ -z "$root" ]; then systemd-tmpfiles --create /usr/lib/tmpfiles.d/felhom.conf; fi
 
 # 2. The compiled packages and their production dependencies, root-owned, read-only to everyone else.
@@ -127,21 +128,23 @@ echo "$LIB/" >>"$manifest_new"
 for f in README.md SECURITY.md package.json; do
   [ -f "$from/$f" ] && put "$from/$f" "$LIB/$f" 0644
 done
-while IFS= read -r rel; do
-  put "$from/$rel" "$LIB/$rel" 0644
-done < <(cd "$from" && {
+(cd "$from" && {
   for p in helper-protocol pve-client root-helper agent; do
     find "packages/$p/package.json" "packages/$p/dist" -type f ! -name '*.tsbuildinfo' ! -name '*.map'
   done
-  find packages/root-helper/SECURITY.md packages/root-helper/README.md -type f 2>/dev/null
-  find packages/root-helper/native/build/Release -maxdepth 1 -name '*.node' -type f 2>/dev/null
+  find packages/root-helper/SECURITY.md packages/root-helper/README.md -type f 2>/dev/null || true
+  find packages/root-helper/native/build/Release -maxdepth 1 -name '*.node' -type f 2>/dev/null || true
   # Production dependencies only, as npm resolves them for the workspaces.
-  npm ls --omit=dev --all --parseable --workspaces 2>/dev/null | sed "s#^$from/##" | grep '^node_modules/' |
+  { npm ls --omit=dev --all --parseable --workspaces 2>/dev/null || true; } | sed "s#^$from/##" | grep '^node_modules/' |
     sort -u | while IFS= read -r d; do
       if [ -L "$d" ]; then continue; fi
       find "$d" -path "$d/node_modules" -prune -o -type f -print
     done
-} | sort -u)
+} | sort -u) >"$manifest_new.files"
+/usr/bin/env node "$from/deploy/sync-tree.mjs" "$from" "$root" "$LIB" 644 <"$manifest_new.files" \
+  >>"$manifest_new" 2>"$manifest_new.log" || { cat "$manifest_new.log" >&2; exit 1; }
+grep -qx 'changed 0' "$manifest_new.log" || changed=1
+rm -f "$manifest_new.files" "$manifest_new.log"
 # The workspace links, as npm made them (node_modules/@felhom/X -> ../../packages/X).
 for p in helper-protocol pve-client root-helper agent; do
   link=$root$LIB/node_modules/@felhom/$p
