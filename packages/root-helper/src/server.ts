@@ -1,6 +1,7 @@
 // Library entry of the helper (main.ts is the production one): listens on a Unix socket, serves only peers whose
 // kernel-reported uid and gid are the agent's, guards the framing, registers the contract's handlers, enforces
 // the limits, and writes one JSON audit line per connection and per request (denials included).
+import { readFileSync, readlinkSync } from "node:fs";
 import { chmod } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { pipeline } from "node:stream";
@@ -83,7 +84,7 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
     server.once("error", reject).listen(config.listen, () => resolve(null)),
   );
   if ("path" in config.listen) await chmod(config.listen.path, 0o660);
-  const address = server.address() as string; // a Unix socket's address is its path
+  const address = "path" in config.listen ? config.listen.path : boundPath(config.listen.fd);
   try {
     config.verifySocket?.(address);
   } catch (err) {
@@ -102,4 +103,14 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
       await stopped;
     },
   };
+}
+
+/** The path a listening Unix socket fd is bound to, from the kernel's /proc/net/unix ("" if none). Node knows
+ * it only for a socket it bound itself. Columns: Num RefCount Protocol Flags Type St Inode Path. */
+function boundPath(fd: number): string {
+  const inode = /^socket:\[([0-9]+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1];
+  const rows = readFileSync("/proc/net/unix", "utf8")
+    .split("\n")
+    .map((row) => row.trim().split(/\s+/));
+  return rows.find((columns) => columns[6] === inode)?.[7] ?? "";
 }

@@ -26,7 +26,7 @@ export interface TestHelper {
 
 /** Starts a helper (library mode) on a fresh socket with fake tools; close() stops it and removes the folder. */
 export async function startTestHelper(
-  opts: { rules?: FakeRules; limits?: Partial<Limits> } = {},
+  opts: { rules?: FakeRules; limits?: Partial<Limits>; agent?: { uid: number; gid: number } } = {},
 ): Promise<TestHelper> {
   const root = await mkdtemp(join(tmpdir(), "rh-"));
   await chmod(root, 0o755); // children that drop privileges must be able to reach the socket
@@ -43,8 +43,8 @@ export async function startTestHelper(
     tools: fake.tools,
     ...dirs,
     listen: { path: join(root, "h.sock") },
-    agentUid: process.getuid?.() ?? -1,
-    agentGid: process.getgid?.() ?? -1,
+    agentUid: opts.agent?.uid ?? process.getuid?.() ?? -1,
+    agentGid: opts.agent?.gid ?? process.getgid?.() ?? -1,
     ...(opts.limits ? { limits: opts.limits } : {}),
     audit: (line) => audit.push(JSON.parse(line) as Record<string, unknown>),
   });

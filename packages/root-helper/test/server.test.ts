@@ -91,6 +91,25 @@ test("golden.createContainer – exactly the builder's argv, fixed env, no stdin
   }
 });
 
+test("exec – a tool inherits no socket: neither the listening one nor any connection", async () => {
+  const h = await startTestHelper({ rules: { sensors: [{ stdout: "{}" }] } });
+  try {
+    const [a, b] = [await h.connect(), await h.connect()];
+    await a.sensors();
+    a.close();
+    b.close();
+    const [call] = await h.fake.calls();
+    // 0-2 are libuv's stdio socketpairs; nothing above may be a socket.
+    const sockets = Object.entries(call!.fds).filter(
+      ([fd, target]) => Number(fd) > 2 && target.startsWith("socket:"),
+    );
+    assert.deepEqual(sockets, []);
+    assert.ok(Object.keys(call!.fds).length >= 3, "the fake saw its descriptors");
+  } finally {
+    await h.close();
+  }
+});
+
 test("golden.createContainer – a second concurrent create is Busy and runs nothing", async () => {
   const h = await startTestHelper({ rules: { pct: [{ stdout: "ok\n", delayMs: 400 }] } });
   try {

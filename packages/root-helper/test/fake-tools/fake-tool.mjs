@@ -2,7 +2,7 @@
 // A stand-in for pct, systemctl, smartctl, sensors or lsblk (named by the file it is copied to): it appends its
 // argv and environment to calls.jsonl beside itself and answers with the first matching rule of fake-tools.json.
 // The helper runs tools with a fixed PATH, hence the absolute shebang.
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 const self = process.argv[1] ?? "";
@@ -15,10 +15,17 @@ try {
 } catch {
   stdin = "(unreadable)";
 }
-appendFileSync(
-  join(dir, "calls.jsonl"),
-  `${JSON.stringify({ tool, argv, env: process.env, stdin, pid: process.pid })}\n`,
-);
+// What every open descriptor refers to, so tests can check that no socket leaked into the tool.
+const fds = {};
+for (const fd of readdirSync("/proc/self/fd")) {
+  try {
+    fds[fd] = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    // the descriptor readdir itself used is gone by now
+  }
+}
+const call = { tool, argv, env: process.env, stdin, pid: process.pid, fds };
+appendFileSync(join(dir, "calls.jsonl"), `${JSON.stringify(call)}\n`);
 
 const rules = JSON.parse(readFileSync(join(dir, "fake-tools.json"), "utf8"))[tool] ?? [];
 const rule = rules.find((r) => (r.when ?? []).every((w) => argv.includes(w))) ?? {};

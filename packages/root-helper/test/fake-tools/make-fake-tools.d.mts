@@ -19,6 +19,8 @@ export interface FakeCall {
   env: Record<string, string>;
   stdin: string;
   pid: number;
+  /** Open file descriptors of the tool process and what they refer to (readlink of /proc/self/fd/N). */
+  fds: Record<string, string>;
 }
 export interface FakeTools {
   dir: string;

@@ -32,7 +32,7 @@ export async function makeFakeTools(dir, options = {}) {
     dir,
     tools,
     setRules,
-    /** Every run so far, in order: { tool, argv, env, stdin, pid }. */
+    /** Every run so far, in order: { tool, argv, env, stdin, pid, fds }. */
     async calls() {
       const text = await readFile(callsFile, "utf8");
       return text

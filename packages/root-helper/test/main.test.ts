@@ -1,0 +1,272 @@
+// The production entry (compiled dist/main.js under the unit's flags): it refuses to start unless root, with a
+// known agent user, a socket from systemd for its own pid (or --socket) that is root:<agent group> 0660 or
+// tighter in a root-only directory, and its peercred addon; otherwise it serves and stops cleanly on SIGTERM.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmod, cp, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "node:net";
+import { HelperClient } from "@felhom/helper-protocol";
+import { PACKAGE_DIR, have, isRoot, run } from "./helpers.js";
+
+const MAIN = join(PACKAGE_DIR, "dist", "main.js");
+const FLAGS = ["--jitless", "--disallow-code-generation-from-strings"];
+const built =
+  existsSync(MAIN) && existsSync(join(PACKAGE_DIR, "native/build/Release/peercred.node"));
+const ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
+
+/** Binds and listens on a Unix socket with the given mode and owner, then execs the helper as systemd would
+ * (the socket on fd 3, LISTEN_PID = the helper's own pid, LISTEN_FDS=1). Test-only; python keeps it short. */
+const ACTIVATE = `
+import os, socket, sys
+path, mode, uid, gid = sys.argv[1], int(sys.argv[2], 8), int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(16)
+os.chmod(path, mode)
+os.chown(path, uid, gid)
+os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)  # a no-op dup2 when the socket already is fd 3
+os.environ["LISTEN_PID"] = str(os.getpid())
+os.environ["LISTEN_FDS"] = "1"
+os.execv("/usr/bin/node", ["node", *sys.argv[5:]])
+`;
+
+/** Starts the helper and resolves once it says it serves (or exits); the caller stops it. */
+function startMain(file: string, args: string[], env: NodeJS.ProcessEnv = ENV) {
+  const child = spawn(file, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  const ready = new Promise<{ serving: boolean; code?: number | null }>((resolve) => {
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes("serving")) resolve({ serving: true });
+    });
+    child.on("exit", (code) => resolve({ serving: false, code }));
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, ready, exited, stderr: () => stderr };
+}
+
+/** The one line the helper printed when it refused to start. */
+async function refusal(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = ENV,
+): Promise<string> {
+  const r = await run(file, args, { env, timeoutMs: 15_000 });
+  assert.equal(r.code, 1, `expected exit 1, got ${r.code}: ${r.stderr}`);
+  const lines = r.stderr.split("\n").filter((l) => l.startsWith("felhom-root-helper:"));
+  assert.equal(lines.length, 1, r.stderr);
+  return lines[0]!;
+}
+
+async function tempDir(mode: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "rh-main-"));
+  await chmod(dir, mode);
+  return dir;
+}
+
+const skip = (): string | undefined =>
+  !isRoot
+    ? "needs root"
+    : !built
+      ? "dist/main.js or the addon is not built (npm run build)"
+      : undefined;
+
+test("main – refuses without root, with bad options, an unknown agent user, or no socket for its pid", async (t) => {
+  if (skip()) return t.skip(skip());
+  const node = ["/usr/bin/node", ...FLAGS, MAIN];
+  const asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", ...node];
+  assert.match(
+    await refusal("/usr/bin/setpriv", asNobody),
+    /refusing to start: it must run as root$/,
+  );
+  for (const args of [
+    ["--socket", "relative.sock"],
+    ["--bogus", "x"],
+    ["--agent-user", "Root;"],
+    ["--socket"],
+  ])
+    assert.match(
+      await refusal(node[0]!, [...node.slice(1), ...args]),
+      /refusing to start: usage: /,
+      args.join(" "),
+    );
+  assert.match(
+    await refusal(node[0]!, [...node.slice(1), "--agent-user", "nosuchuser"]),
+    /refusing to start: no user nosuchuser in \/etc\/passwd$/,
+  );
+  const noSocket = /refusing to start: no --socket PATH and no systemd socket for this pid$/;
+  assert.match(await refusal(node[0]!, node.slice(1)), /no user felhom|no --socket/);
+  assert.match(await refusal(node[0]!, [...node.slice(1), "--agent-user", "root"]), noSocket);
+  const foreign = { ...ENV, LISTEN_PID: "1", LISTEN_FDS: "1" };
+  assert.match(
+    await refusal(node[0]!, [...node.slice(1), "--agent-user", "root"], foreign),
+    noSocket,
+  );
+});
+
+test("main – a systemd socket with a wrong mode, owner, group or directory stops it at start", async (t) => {
+  if (skip()) return t.skip(skip());
+  if (!(await have("/usr/bin/python3")))
+    return t.skip("python3 (used to hand over a listening socket) is missing");
+  const cases: Array<[string, number, number, number, string, RegExp]> = [
+    ["mode 0666", 0o700, 0o666, 0, "root", /socket \S+ has mode 666, wider than 0660$/],
+    ["mode 0661", 0o700, 0o661, 0, "root", /has mode 661, wider than 0660$/],
+    ["setgid bit", 0o700, 0o2660, 0, "root", /has mode 2660, wider than 0660$/],
+    ["owned by nobody", 0o700, 0o660, 65534, "root", /is not a socket owned by root$/],
+    [
+      "group is not the agent's",
+      0o700,
+      0o660,
+      0,
+      "nobody",
+      /has group 0, not the agent's group 65534$/,
+    ],
+    ["directory writable by others", 0o777, 0o660, 0, "root", /is not root's alone$/],
+  ];
+  for (const [what, dirMode, mode, uid, user, expected] of cases) {
+    const dir = await tempDir(dirMode);
+    try {
+      const args = ["-c", ACTIVATE, join(dir, "h.sock"), mode.toString(8), String(uid), "0"];
+      const line = await refusal("/usr/bin/python3", [
+        ...args,
+        ...FLAGS,
+        MAIN,
+        "--agent-user",
+        user,
+      ]);
+      assert.match(line, /^felhom-root-helper: refusing to start: /, what);
+      assert.match(line, expected, what);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test("main – systemd-socket-activate's socket (its mode comes from the umask) is refused", async (t) => {
+  if (skip()) return t.skip(skip());
+  if (!(await have("/usr/bin/systemd-socket-activate")))
+    return t.skip("systemd-socket-activate is missing");
+  const dir = await tempDir(0o700);
+  try {
+    const path = join(dir, "h.sock");
+    const args = ["-l", path, "/usr/bin/node", ...FLAGS, MAIN, "--agent-user", "root"];
+    const m = startMain("/usr/bin/systemd-socket-activate", args);
+    // It execs the helper on the first connection.
+    while (!m.stderr().includes("Listening on")) await new Promise((r) => setTimeout(r, 20));
+    const poke = connect(path);
+    poke.on("error", () => undefined);
+    assert.equal(await m.exited, 1);
+    poke.destroy();
+    assert.match(
+      m.stderr(),
+      /felhom-root-helper: refusing to start: socket \S+ has mode [0-7]+, wider than 0660/,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("main – adopts a correct systemd socket, serves hello, and exits 0 on SIGTERM", async (t) => {
+  if (skip()) return t.skip(skip());
+  if (!(await have("/usr/bin/python3")))
+    return t.skip("python3 (used to hand over a listening socket) is missing");
+  const dir = await tempDir(0o750);
+  try {
+    const path = join(dir, "h.sock");
+    const m = startMain("/usr/bin/python3", [
+      "-c",
+      ACTIVATE,
+      path,
+      "660",
+      "0",
+      "0",
+      ...FLAGS,
+      MAIN,
+      "--agent-user",
+      "root",
+    ]);
+    const ready = await m.ready;
+    assert.ok(ready.serving, m.stderr());
+    assert.match(m.stderr(), new RegExp(`serving uid 0 gid 0 on ${path}`));
+    const client = await HelperClient.connect(path);
+    assert.equal(client.info?.protocol, "felhom-root-helper");
+    client.close();
+    m.child.kill("SIGTERM");
+    assert.equal(await m.exited, 0);
+    const audit = m
+      .stderr()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      audit.map((a) => [a.method, a.decision, a.peer?.uid]),
+      [
+        ["(connect)", "ok", 0],
+        ["helper.hello", "ok", 0],
+      ],
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("main – --socket creates root:<agent group> 0660 itself and serves", async (t) => {
+  if (skip()) return t.skip(skip());
+  const dir = await tempDir(0o700);
+  try {
+    const path = join(dir, "h.sock");
+    const m = startMain("/usr/bin/node", [
+      ...FLAGS,
+      MAIN,
+      "--socket",
+      path,
+      "--agent-user",
+      "root",
+    ]);
+    assert.ok((await m.ready).serving, m.stderr());
+    const st = await stat(path);
+    assert.deepEqual([st.mode & 0o7777, st.uid, st.gid], [0o660, 0, 0]);
+    const client = await HelperClient.connect(path);
+    assert.equal((await client.hello()).version, 1);
+    client.close();
+    m.child.kill("SIGTERM");
+    assert.equal(await m.exited, 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("main – without its peercred addon it refuses to start (fails closed)", async (t) => {
+  if (!built) return t.skip("dist/main.js is not built (npm run build)");
+  // A copy of dist/ inside the package (so packages still resolve) with no native/ beside it.
+  const copy = await mkdtemp(join(PACKAGE_DIR, ".no-addon-"));
+  try {
+    await cp(join(PACKAGE_DIR, "dist"), join(copy, "dist"), { recursive: true });
+    await mkdir(join(copy, "native"));
+    const dir = await tempDir(0o700);
+    const args = [
+      ...FLAGS,
+      join(copy, "dist", "main.js"),
+      "--socket",
+      join(dir, "h.sock"),
+      "--agent-user",
+      "root",
+    ];
+    const r = await run("/usr/bin/node", args, { env: ENV, timeoutMs: 15_000 });
+    await rm(dir, { recursive: true, force: true });
+    assert.equal(r.code, 1);
+    if (isRoot)
+      assert.match(
+        r.stderr,
+        /^felhom-root-helper: cannot start: Cannot find module '..\/native\/build\/Release\/peercred.node'/m,
+      );
+    else assert.match(r.stderr, /refusing to start: it must run as root/);
+  } finally {
+    await rm(copy, { recursive: true, force: true });
+  }
+});
