@@ -10,12 +10,9 @@ import { createUnitFile, escapePath, renderMountUnit, unitOwner } from "./mount-
 import { eligibleDevice, usbLinkOf } from "./usb-device.js";
 
 export function usbHandlers(tools: ToolPaths, dirs: Dirs, limits: Limits) {
+  // One mount operation at a time: each starts when the previous one has settled, however it ended.
   let queue: Promise<unknown> = Promise.resolve();
-  const serialised = <T>(op: () => Promise<T>): Promise<T> => {
-    const next = queue.then(op, op);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  const serialised = <T>(op: () => Promise<T>): Promise<T> => (queue = queue.then(op, op));
   const unitOf = (name: string) => {
     const where = `${dirs.mountBase}/${name}`;
     const unit = `${escapePath(where)}.mount`;
