@@ -270,3 +270,47 @@ test("main – without its peercred addon it refuses to start (fails closed)", a
     await rm(copy, { recursive: true, force: true });
   }
 });
+
+test("main – every method works under --jitless --disallow-code-generation-from-strings (compiled code)", async (t) => {
+  if (!built) return t.skip("dist/ is not built (npm run build)");
+  const dir = await tempDir(0o700);
+  try {
+    // Runs in a child with the unit's flags: the compiled library, the compiled client, fake tools.
+    const script = `
+      import { startHelper } from ${JSON.stringify(join(PACKAGE_DIR, "dist/index.js"))};
+      import { HelperClient } from "@felhom/helper-protocol";
+      import { makeFakeTools, fixturePath } from ${JSON.stringify(join(PACKAGE_DIR, "test/fake-tools/make-fake-tools.mjs"))};
+      import { mkdir, symlink } from "node:fs/promises";
+      const root = ${JSON.stringify(dir)};
+      const fake = await makeFakeTools(root + "/bin", { rules: {
+        pct: [{ stdout: "created\\n" }],
+        lsblk: [{ stdoutFile: fixturePath("lsblk-host.txt") }],
+        sensors: [{ stdoutFile: fixturePath("sensors-nct6775.txt") }],
+      } });
+      const dirs = { unitDir: root + "/u", mountBase: root + "/m", byIdDir: root + "/b", devDir: root + "/d" };
+      for (const d of Object.values(dirs)) await mkdir(d);
+      await symlink("../../sdb1", dirs.byIdDir + "/usb-X-0:0-part1");
+      const helper = await startHelper({ tools: fake.tools, ...dirs, listen: { path: root + "/h.sock" },
+        agentUid: process.getuid(), agentGid: process.getgid(), audit: () => {} });
+      const c = await HelperClient.connect(helper.address);
+      const out = [];
+      out.push((await c.createContainer({ vmid: 9000, ostemplate: "local:vztmpl/d.tar.zst", storage: "local",
+        hostname: "g", memory: 512, cores: 1, rootfsGiB: 4, bridge: "vmbr0" })).output[0]);
+      out.push((await c.usbMount({ uuid: "0f3e2a1b-1c2d-4e5f-8a9b-0123456789ab", name: "b", fstype: "ext4" })).name);
+      out.push((await c.usbUnmount({ name: "b" })).name);
+      out.push(await c.smart({ device: "/dev/sda" }).catch((e) => e.code));
+      out.push((await c.sensors()).readings.length);
+      c.close();
+      await helper.close();
+      console.log(JSON.stringify(out));
+    `;
+    const r = await run("/usr/bin/node", [...FLAGS, "--input-type=module", "-e", script], {
+      env: ENV,
+      timeoutMs: 30_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), ["created", "b", "b", "HELPER_NOT_FOUND", 7]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
