@@ -187,3 +187,13 @@ test("cli args – a valid command with a broken config fails with exit 2 naming
   );
   assert.equal(JSON.parse(io.out()).error.code, "AGENT_CONFIG_INVALID");
 });
+
+test("cli args – the version printed is the package's version", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  const io = memoryIo();
+  await runCli(["--version"], io);
+  assert.equal(io.out(), `felhom ${pkg.version}\n`);
+});
