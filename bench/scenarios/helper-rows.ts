@@ -61,7 +61,7 @@ export function helperRows(raw: HelperRaw, calls: number): Row[] {
     rows.push(
       row({
         name: "footprint: root helper",
-        metric: `RSS of the ${which} right after its first hello, median`,
+        metric: `RSS of ${raw.coldEntry === "main" ? "main.js" : "the library entry"} right after its first hello, median`,
         unit: "MB",
         value: median(raw.coldStarts.map((c) => c.rssBytes)) / MB,
         target: { op: "<=", value: 50, unit: "MB" },
