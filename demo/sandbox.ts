@@ -5,23 +5,8 @@ import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { chmod, copyFile, mkdir, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
-
-/** The fake-tools module of packages/root-helper (plain JS, so the built demo can load it). */
-interface FakeToolsModule {
-  fixturePath(this: void, name: string): string;
-  makeFakeTools(
-    this: void,
-    dir: string,
-    options?: {
-      rules?: Record<string, Array<{ when?: string[]; stdoutFile?: string; exitCode?: number }>>;
-    },
-  ): Promise<{
-    dir: string;
-    tools: Record<"pct" | "systemctl" | "smartctl" | "sensors" | "lsblk", string>;
-  }>;
-}
+import { fixturePath as fixture, makeFakeTools } from "@felhom/root-helper/fake-tools";
 
 /** The USB disk the fake lsblk reports (root-helper's fixture): partition sdb1 of a USB-attached sdb. */
 export const USB_UUID = "0f3e2a1b-1c2d-4e5f-8a9b-0123456789ab";
@@ -78,11 +63,7 @@ async function smartDevice(
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { dir, root } = opts;
-  const fakes = (await import(
-    pathToFileURL(join(root, "packages/root-helper/test/fake-tools/make-fake-tools.mjs")).href
-  )) as FakeToolsModule;
-  const fixture = fakes.fixturePath;
-  const tools = await fakes.makeFakeTools(join(dir, "tools"), {
+  const tools = await makeFakeTools(join(dir, "tools"), {
     rules: {
       sensors: [{ stdoutFile: fixture("sensors-coretemp-drivetemp.txt") }],
       smartctl: [{ stdoutFile: fixture("smartctl-sata-ssd.txt") }],
