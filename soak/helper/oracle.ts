@@ -32,9 +32,8 @@ export interface OracleContext {
   dirs: Dirs;
   /** Device names under devDir that are real block devices (hw.smart may answer for these only). */
   blockDevices: readonly string[];
-  /** The one filesystem UUID the lsblk fixture offers as an eligible USB partition, and its type. */
-  usbUuid: string;
-  usbFstype: string;
+  /** The devices of the lsblk fixture that have a by-id link and may be mounted: filesystem UUID and type. */
+  eligible: ReadonlyArray<{ uuid: string; fstype: string }>;
   /** Strings that must never appear in an answer: [tool stderr canary, temp paths…]. */
   forbidden: readonly string[];
 }
@@ -124,9 +123,9 @@ export function judge(
           argv.daemonReload(tools),
           argv.systemctlNow(tools, "enable", unitOf(p.name)),
         ];
-        if (p.uuid !== ctx.usbUuid || p.fstype !== ctx.usbFstype)
+        if (!ctx.eligible.some((e) => e.uuid === p.uuid && e.fstype === p.fstype))
           problems.push(
-            `usb.mount succeeded for ${String(p.uuid)} ${String(p.fstype)}, which is not the eligible USB partition`,
+            `usb.mount succeeded for ${String(p.uuid)} ${String(p.fstype)}, which is not an eligible USB device`,
           );
         if ((ans.result as { unit?: unknown }).unit !== unitOf(p.name))
           problems.push("usb.mount answered another unit name");

@@ -36,8 +36,11 @@ export async function runHelperProperties(opts: {
     tools: helper.fake.tools,
     dirs: helper.dirs,
     blockDevices: helper.devices ? BLOCK_DEVICES.map(([n]) => n) : [],
-    usbUuid: uuids.usb ?? "",
-    usbFstype: "ext4",
+    // sdb1 (a partition) and sde (a whole disk) of the lsblk fixture, both USB with a by-id link.
+    eligible: [
+      { uuid: uuids.usb ?? "", fstype: "ext4" },
+      { uuid: uuids.whole ?? "", fstype: "vfat" },
+    ],
     forbidden: [helper.canary, helper.root],
   };
   const peers: RawPeer[] = [await RawPeer.open(helper.socket), await RawPeer.open(helper.socket)];
