@@ -4,7 +4,12 @@ import type { Permissions, PveVersion } from "./schemas/node.js";
 
 /** One requirement: on `path`, at least one of `anyOf`. Paths use `{node}`, `{vmid}`, `{storage}`. */
 export interface PrivilegeRequirement {
-  readonly path: "/" | "/nodes/{node}" | "/vms/{vmid}" | "/storage/{storage}";
+  readonly path:
+    | "/"
+    | "/nodes/{node}"
+    | "/vms/{vmid}"
+    | "/storage/{storage}"
+    | "/sdn/zones/localnetwork/{bridge}";
   readonly anyOf: readonly string[];
 }
 
@@ -15,6 +20,11 @@ export interface OperationAccess {
 
 const vm = (...anyOf: string[]): PrivilegeRequirement => ({ path: "/vms/{vmid}", anyOf });
 const node = (...anyOf: string[]): PrivilegeRequirement => ({ path: "/nodes/{node}", anyOf });
+/** PVE 8+ checks SDN.Use on a guest NIC's bridge (pve-guest-common check_vnet_access), also on restore. */
+const bridge = (...anyOf: string[]): PrivilegeRequirement => ({
+  path: "/sdn/zones/localnetwork/{bridge}",
+  anyOf,
+});
 const storage = (...anyOf: string[]): PrivilegeRequirement => ({
   path: "/storage/{storage}",
   anyOf,
@@ -40,7 +50,13 @@ export const OPERATION_PRIVILEGES = {
   restore: {
     label: "restore LXC from archive",
     // VM.Allocate to create the guest, VM.Config.Options for the new hostname, space on the target storage
-    requires: [vm("VM.Allocate"), vm("VM.Config.Options"), storage("Datastore.AllocateSpace")],
+    // SDN.Use on the bridges of the archive's NICs: checked inside the restore task, after the POST's 200
+    requires: [
+      vm("VM.Allocate"),
+      vm("VM.Config.Options"),
+      storage("Datastore.AllocateSpace"),
+      bridge("SDN.Use"),
+    ],
   },
   backup: {
     label: "vzdump backup",
@@ -56,6 +72,7 @@ export const OPERATION_PRIVILEGES = {
       vm("VM.Config.Network"),
       vm("VM.Config.Options"),
       vm("VM.Config.Disk"),
+      bridge("SDN.Use"),
     ],
   },
   powerMgmt: { label: "start / stop / shutdown", requires: [vm("VM.PowerMgmt")] },
@@ -78,6 +95,8 @@ export interface AccessScope {
   vmid?: number;
   /** Check storage privileges on this storage; default: `/storage` (all storages). */
   storage?: string;
+  /** Check SDN.Use on this bridge; default: `/sdn/zones/localnetwork` (every bridge of the local zone). */
+  bridge?: string;
 }
 
 export interface OperationReport {
@@ -99,6 +118,10 @@ function concretePath(template: PrivilegeRequirement["path"], scope: AccessScope
   if (template === "/vms/{vmid}") return scope.vmid === undefined ? "/vms" : `/vms/${scope.vmid}`;
   if (template === "/storage/{storage}")
     return scope.storage === undefined ? "/storage" : `/storage/${scope.storage}`;
+  if (template === "/sdn/zones/localnetwork/{bridge}")
+    return scope.bridge === undefined
+      ? "/sdn/zones/localnetwork"
+      : `/sdn/zones/localnetwork/${scope.bridge}`;
   return "/";
 }
 

@@ -54,7 +54,21 @@ test("evaluateAccess – reports each operation and names the missing privileges
       "VM.Config.Network",
       "VM.Config.Options",
       "VM.Config.Disk",
+      "SDN.Use",
     ],
+  );
+  // Restore needs SDN.Use on the archive's bridges (PVE 8+), checked inside the task.
+  assert.ok(byOp["restore"]?.missing.some((m) => m.path === "/sdn/zones/localnetwork"));
+  const scoped = evaluateAccess(
+    version,
+    { ...perms, "/sdn/zones/localnetwork/vmbr0": { "SDN.Use": false } },
+    { node: "pve", bridge: "vmbr0" },
+  );
+  assert.ok(
+    !scoped.operations
+      .find((o) => o.operation === "setConfig")
+      ?.missing.some((m) => m.anyOf[0] === "SDN.Use"),
+    "SDN.Use granted on the bridge itself",
   );
   assert.deepEqual(Object.keys(byOp).sort(), Object.keys(OPERATION_PRIVILEGES).sort());
 });
