@@ -258,3 +258,32 @@ test("client – connect to a missing socket fails with HELPER_CONNECT_FAILED", 
     (e: HelperError) => e.code === "HELPER_CONNECT_FAILED",
   );
 });
+
+test("round trip – params that are absent or positional get the contract's InvalidParams and an audit record", async () => {
+  let ran = 0;
+  const audit: AuditRecord[] = [];
+  const s = startServer(
+    handlers({
+      smart: () => (ran++, { device: "/dev/sda", health: "PASSED", exitStatus: 0, warnings: [] }),
+    }),
+    audit,
+  );
+  const raw = connectionFromStreams(s.toClient, s.toServer);
+  raw.listen();
+  for (const params of [undefined, [{ device: "/dev/sda" }], ["/dev/sda"], 5, "x"]) {
+    const send =
+      params === undefined ? raw.sendRequest("hw.smart") : raw.sendRequest("hw.smart", params);
+    await assert.rejects(send, (e: { code: number; message: string }) => {
+      assert.equal(e.code, HelperErrorCode.INVALID_PARAMS, JSON.stringify(params));
+      assert.equal(e.message, "Invalid params");
+      return true;
+    });
+  }
+  assert.equal(ran, 0);
+  assert.deepEqual(
+    audit.map((a) => [a.method, a.decision, a.params]),
+    Array.from({ length: 5 }, () => ["hw.smart", "denied", undefined]),
+  );
+  raw.dispose();
+  s.server.dispose();
+});
