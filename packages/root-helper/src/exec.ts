@@ -30,7 +30,9 @@ export function runnerFor(ctx: HandlerContext, limits: Limits): Run {
       const entry: (typeof log)[number] = { argv };
       const started = performance.now();
       log.push(entry);
-      const options = { shell: false, env: TOOL_ENV, timeout, maxBuffer: limits.maxOutputBytes };
+      // SIGKILL: a tool that ignored SIGTERM would hold its request, and a lock or the mount queue, forever.
+      const bounds = { timeout, killSignal: "SIGKILL", maxBuffer: limits.maxOutputBytes } as const;
+      const options = { shell: false, env: TOOL_ENV, ...bounds };
       const child = execFile(argv[0], argv.slice(1), options, (err, stdout, stderr) => {
         entry.ms = Math.round(performance.now() - started);
         entry.exitCode =

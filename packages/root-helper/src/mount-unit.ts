@@ -5,7 +5,7 @@ import { chmod, link, lstat, readFile, unlink, writeFile } from "node:fs/promise
 import { dirname, join } from "node:path";
 
 export const UNIT_MARKER =
-  "# Written by felhom-root-helper, which replaces or removes only files with this line.";
+  "# Written by felhom-root-helper, which removes only unit files that start with this line.";
 
 /** `systemd-escape --path` of an ASCII path: outer slashes dropped, each run of "/" becomes "-", every
  * character outside [A-Za-z0-9:_.] (and a leading ".") becomes \xNN. */
