@@ -1,11 +1,17 @@
 // The result rows of the read-throughput scenario: each client against the floor and the peers, CPU per
 // request, and the simulator's own cost and ceiling.
-import { cpuUsPerCall, perSecond } from "../lib/load.js";
+import * as load from "../lib/load.js";
 import { row, type Row } from "../lib/results.js";
+import { median } from "../lib/stats.js";
 import { ENDPOINTS, GUESTS, type Endpoint } from "./read-clients.js";
 import type { Series } from "./read-throughput.js";
 
 const IN_FLIGHT = [1, 16] as const;
+
+/** Requests per second and client CPU per request of the median round: the clients took turns in every round,
+ * so a slow moment of the machine spoils one round of each, not one client's figure. */
+const perSecond = (s: Series): number => median(s.rounds.map(load.perSecond));
+const cpuUsPerCall = (s: Series): number => median(s.rounds.map(load.cpuUsPerCall));
 
 export const readLabel = (e: Endpoint): string =>
   e === "nodeStatus" ? "read node status" : `read /cluster/resources (${GUESTS} guests)`;
@@ -105,7 +111,7 @@ export function readRows(series: readonly Series[]): Row[] {
         metric: "simulator CPU per request (floor, 16 in flight)",
         unit: "µs",
         value: simUs,
-        baseline: cpuUsPerCall(floor),
+        baseline: load.cpuUsPerCall(floor),
         note: "baseline: the floor client's own CPU per request",
       }),
     );
@@ -115,7 +121,7 @@ export function readRows(series: readonly Series[]): Row[] {
         metric: "simulator ceiling (one core) vs floor at 16 in flight",
         unit: "req/s",
         value: 1e6 / simUs,
-        baseline: perSecond(floor),
+        baseline: load.perSecond(floor),
         note: "ratio near 1: the simulator is the bottleneck",
       }),
     );

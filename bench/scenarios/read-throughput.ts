@@ -33,13 +33,15 @@ export interface ReadSettings {
 
 export const readSettings = {
   full: { count: 5000, rounds: 5, warmup: 1000 },
-  quick: { count: 600, rounds: 2, warmup: 500 },
+  quick: { count: 600, rounds: 3, warmup: 500 },
   smoke: { count: 200, rounds: 1, warmup: 5 },
 } satisfies Record<string, ReadSettings>;
 
 /** One measured series: totals over the rounds, plus what the simulator spent meanwhile. */
+/** Totals over the rounds, and each round's own result (the rows use the median round). */
 export interface Series extends LoadResult {
   client: string;
+  rounds: LoadResult[];
   endpoint: Endpoint;
   inFlight: number;
   items: number;
@@ -156,13 +158,14 @@ export const readThroughput: Scenario<ReadRaw> = {
               endpoint,
               inFlight,
               ...total,
+              rounds: e.runs,
               items: e.items,
               simCpuMs: e.simCpuMs,
               received: e.received,
               asked: e.asked,
             });
             ctx.log(
-              `${readLabel(endpoint)}, ${inFlight} in flight, ${client}: ${perSecond(total).toFixed(0)} req/s, ${cpuUsPerCall(total).toFixed(0)} µs CPU/req`,
+              `${readLabel(endpoint)}, ${inFlight} in flight, ${client}: ${e.runs.map((r) => perSecond(r).toFixed(0)).join(" ")} req/s, ${cpuUsPerCall(total).toFixed(0)} µs CPU/req`,
             );
           }
         }
