@@ -10,7 +10,8 @@ const helper = await startHelper({ ...config, audit: (line) => process.stderr.wr
 process.on("SIGUSR2", () => {
   globalThis.gc?.();
   globalThis.gc?.();
-  process.stdout.write(`rss ${process.memoryUsage.rss()}\n`);
+  const m = process.memoryUsage();
+  process.stdout.write(`rss ${m.rss} ${m.heapUsed} ${m.external + m.arrayBuffers}\n`);
 });
 process.stdout.write(`ready ${helper.address}\n`); // only now: a SIGUSR2 before its handler would kill us
 const stop = () => void helper.close().then(() => process.exit(0));

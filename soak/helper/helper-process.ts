@@ -29,6 +29,12 @@ export const BLOCK_DEVICES: ReadonlyArray<readonly [string, number, number]> = [
   ["nvme0n1", 259, 0],
 ];
 
+export interface SettledMemory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
+
 export interface AuditTally {
   lines: number;
   connects: { ok: number; denied: number };
@@ -50,6 +56,8 @@ export interface HelperProcess {
   rss(): number | undefined;
   /** RSS after two full collections inside the helper (SIGUSR2 to the soak's wrapper). */
   settledRss(): Promise<number>;
+  /** RSS, V8 heap in use and external/ArrayBuffer memory, after two full collections. */
+  settledMemory(): Promise<SettledMemory>;
   peakRss(): number | undefined;
   stderrTail(): string;
   stop(): Promise<{ code: number | null; signal: string | null }>;
@@ -127,7 +135,7 @@ export async function startHelperProcess(opts: HelperProcessOptions = {}): Promi
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   const stdout = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const rssWaiters: Array<(bytes: number) => void> = [];
+  const rssWaiters: Array<(m: SettledMemory) => void> = [];
   await new Promise<void>((resolve, reject) => {
     const onExit = (code: number | null): void =>
       reject(new Error(`the helper exited (${code}) before it was ready: ${tail}`));
@@ -136,10 +144,22 @@ export async function startHelperProcess(opts: HelperProcessOptions = {}): Promi
       if (line.startsWith("ready ")) {
         child.off("exit", onExit);
         resolve();
-      } else if (line.startsWith("rss ")) rssWaiters.shift()?.(Number(line.slice(4)));
+      } else if (line.startsWith("rss ")) {
+        const [rss, heapUsed, external] = line.slice(4).split(" ").map(Number);
+        rssWaiters.shift()?.({ rss: rss ?? 0, heapUsed: heapUsed ?? 0, external: external ?? 0 });
+      }
     });
   });
   const pid = child.pid ?? -1;
+  const settledMemory = (): Promise<SettledMemory> =>
+    new Promise<SettledMemory>((resolve, reject) => {
+      if (child.exitCode !== null || child.signalCode !== null)
+        return reject(new Error("the helper has exited"));
+      const onExit = (): void => reject(new Error(`the helper exited: ${tail}`));
+      child.once("exit", onExit);
+      rssWaiters.push((m) => (child.off("exit", onExit), resolve(m)));
+      child.kill("SIGUSR2");
+    });
   return {
     pid,
     root,
@@ -151,15 +171,8 @@ export async function startHelperProcess(opts: HelperProcessOptions = {}): Promi
     devices,
     alive: () => child.exitCode === null && child.signalCode === null,
     rss: () => rssOf(pid),
-    settledRss: () =>
-      new Promise<number>((resolve, reject) => {
-        if (child.exitCode !== null || child.signalCode !== null)
-          return reject(new Error("the helper has exited"));
-        const onExit = (): void => reject(new Error(`the helper exited: ${tail}`));
-        child.once("exit", onExit);
-        rssWaiters.push((bytes) => (child.off("exit", onExit), resolve(bytes)));
-        child.kill("SIGUSR2");
-      }),
+    settledRss: async () => (await settledMemory()).rss,
+    settledMemory,
     peakRss: () => peakRssOf(pid),
     stderrTail: () => tail,
     stop: async () => {
