@@ -1,7 +1,8 @@
 // The daemon at trace level under faults: the compiled felhom-agent against the simulator (faults switched on
-// once it is ready) and the compiled root helper, snapshotting twice a second. Every log line, the state file
-// after each cycle and the helper's audit lines are scanned for the token secret; the state file must always
-// be whole JSON, and SIGTERM must end it cleanly.
+// once it is ready) and the compiled root helper, snapshotting twice a second, then CLI commands at trace level
+// (API and helper ones). Every log line, the state file after each cycle, the CLI's output and the helper's
+// audit lines are scanned for the token secret; the state file must always be whole JSON, and SIGTERM must
+// end the daemon cleanly.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -18,7 +19,30 @@ import { startRemoteSim } from "../client/sim-remote.js";
 import { startHelperProcess } from "../helper/helper-process.js";
 
 export const DAEMON_SECONDS: Readonly<Record<Profile, number>> = { test: 4, quick: 20, full: 90 };
+/** Rounds of CLI commands at trace level, run while the faults are still on. */
+export const CLI_ROUNDS: Readonly<Record<Profile, number>> = { test: 1, quick: 3, full: 10 };
 const DAEMON = new URL("../../packages/agent/dist/daemon.js", import.meta.url).pathname;
+const CLI = new URL("../../packages/agent/dist/cli.js", import.meta.url).pathname;
+
+/** One CLI run; resolves with its exit code and output. */
+function cli(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { PATH: "/usr/bin:/bin" },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 60_000,
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    child.on("close", (code) => resolve({ code, out, err }));
+  });
+}
 
 export async function runDaemonSoak(opts: {
   profile: Profile;
@@ -103,6 +127,35 @@ export async function runDaemonSoak(opts: {
       }
     }
     const peak = peakRssOf(child.pid ?? -1) ?? 0;
+    // The CLI at trace level, API and helper commands, while the faults are still on.
+    const files = [
+      "--config",
+      join(dir, "agent.json"),
+      "--token-file",
+      join(dir, "token"),
+      "--log-level",
+      "trace",
+    ];
+    const exits = new Map<string, number>();
+    const badExits: string[] = [];
+    for (let r = 0; r < CLI_ROUNDS[opts.profile]; r++) {
+      for (const cmd of [
+        ["status"],
+        ["--json", "guests"],
+        ["sensors"],
+        ["smart", "/dev/sda"],
+        ["snapshot", "101", `soak${r}`, "--kind", "lxc", "--timeout", "30"],
+        ["--json", "tasks"],
+      ]) {
+        const ran = await cli([...files, ...cmd], dir);
+        scan.scan("CLI stdout (level trace)", ran.out);
+        scan.scan("CLI stderr (level trace)", ran.err);
+        const key = `${cmd.find((a) => !a.startsWith("-")) ?? cmd[0]} → ${String(ran.code)}`;
+        exits.set(key, (exits.get(key) ?? 0) + 1);
+        if (ran.code !== 0 && ran.code !== 1)
+          badExits.push(`${cmd.join(" ")}: exit ${String(ran.code)}: ${ran.err.slice(-200)}`);
+      }
+    }
     child.kill("SIGTERM");
     const code = await Promise.race([
       exited,
@@ -130,8 +183,18 @@ export async function runDaemonSoak(opts: {
       broken,
     );
     rb.check("SIGTERM ended the daemon with exit 0", code === 0, `exit ${String(code)}`);
+    rb.figure(
+      "CLI runs at trace level under faults (command → exit code)",
+      [...exits].map(([k, v]) => `${k}: ${v}`).join(", "),
+    );
     rb.check(
-      "the token secret never appeared in the daemon's trace log, its stderr, the state file or the helper's audit lines",
+      "every CLI run under faults ended with 0 or 1 (a runtime failure), never a crash",
+      badExits.length === 0,
+      `${[...exits.values()].reduce((a, b) => a + b, 0)} runs`,
+      badExits,
+    );
+    rb.check(
+      "the token secret never appeared in the daemon's trace log, its stderr, the state file, the CLI's trace output or the helper's audit lines",
       scan.leaks.length === 0,
       `${mib(scan.totalBytes)} MiB scanned`,
       scan.leaks.map((l) => `${l.surface}: ${l.context}`),
