@@ -62,8 +62,8 @@ test("bench read – every client read every endpoint, the simulator saw each GE
   const s = readSettings.smoke;
   assert.equal(
     raw.series.length,
-    2 * (3 * 2 + 1),
-    "3 Node clients × 2 concurrencies + proxmoxer, per endpoint",
+    2 * (3 * 2 + 2),
+    "3 Node clients × 2 concurrencies, the wide pool and proxmoxer, per endpoint",
   );
   for (const x of raw.series) {
     assert.equal(x.count, Math.floor(s.count / s.rounds) * s.rounds, `${x.client} ${x.endpoint}`);

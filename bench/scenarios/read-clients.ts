@@ -70,11 +70,19 @@ export function rawUndici(sim: SimProcess): ReadClient {
   };
 }
 
-/** The pve-client as the agent uses it: validated, normalised results; its default pool. */
-export function pveClient(sim: SimProcess): ReadClient {
-  const client = new Client({ baseUrl: sim.url, token: sim.token.value, tls: { ca: sim.ca } });
+/** The name of the pve-client series with `connections: 16`. */
+export const WIDE_POOL = "pve-client, 16 connections";
+
+/** The pve-client as the agent uses it: validated, normalised results; its default pool (4 connections). */
+export function pveClient(sim: SimProcess, connections?: number): ReadClient {
+  const client = new Client({
+    baseUrl: sim.url,
+    token: sim.token.value,
+    tls: { ca: sim.ca },
+    ...(connections !== undefined ? { connections } : {}),
+  });
   return {
-    name: "pve-client",
+    name: connections === undefined ? "pve-client" : WIDE_POOL,
     async get(endpoint) {
       if (endpoint === "nodeStatus") return count(await client.nodeStatus(sim.node));
       return count(await client.clusterResources());

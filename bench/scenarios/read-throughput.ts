@@ -15,14 +15,18 @@ import {
   rawUndici,
   type Endpoint,
   type ReadClient,
+  WIDE_POOL,
 } from "./read-clients.js";
 import { readLabel, readRows } from "./read-rows.js";
 
 export { GUESTS };
 
 const IN_FLIGHT = [1, 16] as const;
-const NODE_CLIENTS = ["raw undici", "pve-client", "proxmox-api"] as const;
+/** The Node clients; the pve-client with a pool as large as the load runs at 16 in flight only (information). */
+const NODE_CLIENTS = ["raw undici", "pve-client", "proxmox-api", WIDE_POOL] as const;
 type NodeClientName = (typeof NODE_CLIENTS)[number];
+const clientsAt = (inFlight: number): NodeClientName[] =>
+  NODE_CLIENTS.filter((c) => c !== WIDE_POOL || inFlight === 16);
 
 export interface ReadSettings {
   /** Requests per client, endpoint and concurrency, split over the rounds. */
@@ -95,6 +99,7 @@ export const readThroughput: Scenario<ReadRaw> = {
     const clients: Record<NodeClientName, ReadClient> = {
       "raw undici": rawUndici(sim),
       "pve-client": pveClient(sim),
+      [WIDE_POOL]: pveClient(sim, 16),
       "proxmox-api": proxmoxApiClient(sim),
     };
     try {
@@ -119,9 +124,8 @@ export const readThroughput: Scenario<ReadRaw> = {
           await log.mark();
           for (let round = 0; round < s.rounds; round++) {
             // Rotate the order each round so that drift on a noisy machine falls on every client alike.
-            const order = NODE_CLIENTS.map(
-              (_, i) => NODE_CLIENTS[(i + round) % NODE_CLIENTS.length] as NodeClientName,
-            );
+            const names = clientsAt(inFlight);
+            const order = names.map((_, i) => names[(i + round) % names.length] as NodeClientName);
             for (const name of order) {
               const c = clients[name];
               const e = entry(name);
