@@ -62,7 +62,7 @@ export const SUITES: readonly Suite[] = [
   {
     id: "daemon-secrets",
     about:
-      "The compiled felhom-agent daemon at log level trace against the simulator (faults switched on once it is ready) and the compiled root helper, snapshotting twice a second; its output, every state file it writes and the helper's audit lines are scanned for the token secret.",
+      "The compiled felhom-agent daemon at log level trace against the simulator (faults switched on once it is ready) and the compiled root helper, snapshotting twice a second, then felhom CLI commands at trace level (status, guests, sensors, smart, a snapshot task, tasks) under the same faults; their output, every state file the daemon writes and the helper's audit lines are scanned for the token secret.",
     run: (profile) => runDaemonSoak({ profile }),
   },
 ];
