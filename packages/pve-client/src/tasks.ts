@@ -176,11 +176,24 @@ export function nextPollDelay(s: PollSchedule, elapsed: number, polls: number, r
   return normal;
 }
 
+const VZDUMP_GUEST_FAILURE = /^ERROR: Backup of VM \d+ failed - (.*)$/;
+
 /** The typed error for a task that ended with anything but OK or WARNINGS. */
 export function taskFailure(task: TaskContext): PveError {
   const message = `task ${task.upid.type} ${task.upid.id || "-"} failed: ${task.exitstatus}`;
   const special = classifyPveMessage(task.exitstatus, message, { task });
   if (special) return special;
+  // vzdump ends every failure in "job errors"; the cause is its per-guest line in the log
+  // (PVE::VZDump: "ERROR: Backup of VM <vmid> failed - <message>"), which may be a lock or a permission.
+  if (task.upid.type === "vzdump" && task.exitstatus === "job errors") {
+    for (const line of task.logTail) {
+      const cause = VZDUMP_GUEST_FAILURE.exec(line)?.[1];
+      const typed = cause
+        ? classifyPveMessage(cause, `${message} (${cause})`, { task })
+        : undefined;
+      if (typed) return typed;
+    }
+  }
   let kind: TaskFailureKind = "error";
   if (task.exitstatus === "received interrupt") kind = "interrupted";
   else if (task.exitstatus === "unexpected status" || task.exitstatus === "")

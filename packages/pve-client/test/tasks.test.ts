@@ -254,3 +254,50 @@ test("nextPollDelay – with an expected duration: one early poll, then around 8
   assert.equal(nextPollDelay(s, 8500, 2, 0.5), 500, "5 % steps near the expected end");
   assert.equal(nextPollDelay(s, 12_000, 8, 0.5), 2000, "normal schedule once past 115 %");
 });
+
+test("taskFailure – a vzdump 'job errors' is typed by its guest's failure line (locks, permissions)", async () => {
+  const { taskFailure, PveLockError, PvePermissionError, PveTaskFailedError } =
+    await import("@felhom/pve-client");
+  const dump = parseUpid("UPID:pve:00001234:00005678:6650A1B2:vzdump:101:felhom@pve!agent:");
+  const tail = (cause: string) => [
+    "INFO: starting new backup job: vzdump 101 --mode snapshot --storage local",
+    "INFO: Starting Backup of VM 101 (lxc)",
+    `ERROR: Backup of VM 101 failed - ${cause}`,
+    "INFO: Failed at 2026-11-27 04:00:00",
+    "INFO: Backup job finished with errors",
+    "TASK ERROR: job errors",
+  ];
+  const locked = taskFailure({
+    upid: dump,
+    exitstatus: "job errors",
+    logTail: tail("CT is locked (snapshot)"),
+  });
+  assert.ok(locked instanceof PveLockError);
+  assert.equal(locked.code, "PVE_LOCKED");
+  const timeout = taskFailure({
+    upid: dump,
+    exitstatus: "job errors",
+    logTail: tail("can't lock file '/run/lock/lxc/pve-config-101.lock' - got timeout"),
+  });
+  assert.equal(timeout.code, "PVE_LOCK_TIMEOUT");
+  const denied = taskFailure({
+    upid: dump,
+    exitstatus: "job errors",
+    logTail: tail("403 Permission check failed (/vms/101, VM.Backup)"),
+  });
+  assert.ok(denied instanceof PvePermissionError);
+  const other = taskFailure({
+    upid: dump,
+    exitstatus: "job errors",
+    logTail: tail("no space left on device"),
+  });
+  assert.ok(other instanceof PveTaskFailedError);
+  assert.equal(other.code, "PVE_TASK_FAILED");
+  // Only vzdump's summary status is read this way.
+  const restore = taskFailure({
+    upid,
+    exitstatus: "job errors",
+    logTail: tail("CT is locked (snapshot)"),
+  });
+  assert.equal(restore.code, "PVE_TASK_FAILED");
+});
