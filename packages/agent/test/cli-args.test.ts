@@ -170,6 +170,12 @@ test("cli args – help, per-command help, version, no command", async () => {
   const two = await cli(["usb"]);
   assert.equal(two.code, 2);
   assert.match(two.err, /^felhom: unknown command "usb"/);
+  const dangling = memoryIo();
+  assert.equal(await runCli(["--node"], dangling), 2);
+  assert.match(dangling.err(), /^felhom: option --node needs a value\n/);
+  const optionOnly = memoryIo();
+  assert.equal(await runCli(["--json"], optionOnly), 2);
+  assert.match(optionOnly.err(), /^felhom: no command given\n/);
 });
 
 test("cli args – a valid command with a broken config fails with exit 2 naming the field, not a stack", async () => {

@@ -69,10 +69,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const { command, rest, words } = findCommand(argv, COMMANDS);
   if (command === undefined) {
+    // A global option left without its value says so first (`felhom --node`).
+    const last = argv.at(-1) ?? "";
+    const dangling =
+      last.startsWith("--") &&
+      GLOBAL_OPTIONS[last.slice(2) as keyof typeof GLOBAL_OPTIONS]?.type === "string";
     const what =
       words.length > 0
         ? `unknown command ${JSON.stringify(oneLine(words.join(" "), 40))}`
-        : "no command given";
+        : dangling
+          ? `option ${last} needs a value`
+          : "no command given";
     io.stderr.write(
       `felhom: ${what}\nusage: felhom [global options] COMMAND … (felhom --help lists the commands)\n`,
     );
