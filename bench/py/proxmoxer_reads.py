@@ -1,6 +1,7 @@
 # Sequential GETs through proxmoxer (Debian's python3-proxmoxer), for the read-throughput scenario.
-# Reads its settings (including the token secret) as JSON on stdin, never from argv; prints one JSON line:
-# {"count", "wall_sec", "cpu_sec"} measured around the request loop only (not interpreter start-up).
+# Protocol on stdin/stdout, one line each: first the settings as JSON (the token secret included: never argv);
+# then "run N" runs N GETs and prints {"count", "items", "wall_sec", "cpu_sec"} measured around the loop only,
+# so the interpreter's start-up is never timed; "quit" (or end of input) exits. One keep-alive session.
 import json
 import sys
 import time
@@ -9,7 +10,7 @@ from proxmoxer import ProxmoxAPI
 
 
 def main():
-    cfg = json.load(sys.stdin)
+    cfg = json.loads(sys.stdin.readline())
     prox = ProxmoxAPI(
         cfg["host"],
         port=cfg["port"],
@@ -24,16 +25,19 @@ def main():
         "resources": lambda: prox.cluster.resources.get(),
     }
     call = endpoints[cfg["endpoint"]]
-    for _ in range(cfg["warmup"]):
-        call()
-    count = cfg["count"]
-    items = 0
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    for _ in range(count):
-        data = call()
-        items += len(data) if isinstance(data, list) else 1
-    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-    print(json.dumps({"count": count, "items": items, "wall_sec": wall, "cpu_sec": cpu}))
+    print("ready", flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if words[:1] != ["run"]:
+            break
+        count = int(words[1])
+        items = 0
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        for _ in range(count):
+            data = call()
+            items += len(data) if isinstance(data, list) else 1
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        print(json.dumps({"count": count, "items": items, "wall_sec": wall, "cpu_sec": cpu}), flush=True)
 
 
 main()

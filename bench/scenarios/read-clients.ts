@@ -3,6 +3,7 @@
 // with the number of items it got, so a run that silently reads nothing cannot pass as fast.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
 import { Client } from "@felhom/pve-client";
 import proxmoxApi, { type ProxmoxEngineOptions } from "proxmox-api";
 import { Agent } from "undici";
@@ -126,13 +127,16 @@ export interface PythonRun {
   cpuUs: number;
 }
 
-/** `count` sequential GETs through proxmoxer in a fresh Python process (settings and secret on stdin). */
-export function proxmoxerReads(
+/** proxmoxer in one long-lived Python process (settings and secret on stdin) that runs GETs when asked. */
+export interface ProxmoxerReader {
+  run(n: number): Promise<PythonRun>;
+  close(): Promise<void>;
+}
+
+export async function proxmoxerReader(
   sim: SimProcess,
   endpoint: Endpoint,
-  n: number,
-  warmup: number,
-): Promise<PythonRun> {
+): Promise<ProxmoxerReader> {
   if (!sim.caFile) throw new Error("proxmoxer needs the simulator's CA in a file");
   const settings = {
     host: sim.host,
@@ -143,37 +147,40 @@ export function proxmoxerReads(
     ca_file: sim.caFile,
     node: sim.node,
     endpoint,
-    count: n,
-    warmup,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [`${BENCH_DIR}/py/proxmoxer_reads.py`], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => {
-      if (code !== 0) return reject(new Error(`proxmoxer exited ${code}: ${err.slice(-1500)}`));
-      try {
-        const r = JSON.parse(out) as {
-          count: number;
-          items: number;
-          wall_sec: number;
-          cpu_sec: number;
-        };
-        resolve({
-          count: r.count,
-          items: r.items,
-          wallMs: r.wall_sec * 1000,
-          cpuUs: r.cpu_sec * 1e6,
-        });
-      } catch {
-        reject(new Error(`proxmoxer printed no result: ${out.slice(0, 500)} ${err.slice(-500)}`));
-      }
-    });
-    child.stdin.end(JSON.stringify(settings));
+  const child = spawn(PYTHON, [`${BENCH_DIR}/py/proxmoxer_reads.py`], {
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  let err = "";
+  child.stderr.on("data", (c: Buffer) => (err = (err + c.toString()).slice(-3000)));
+  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const lines = createInterface({ input: child.stdout });
+  const next = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const onExit = (): void => reject(new Error(`proxmoxer driver exited: ${err}`));
+      child.once("close", onExit);
+      lines.once("line", (line) => {
+        child.off("close", onExit);
+        resolve(line);
+      });
+    });
+  child.stdin.write(`${JSON.stringify(settings)}\n`);
+  const first = await next();
+  if (first !== "ready") throw new Error(`proxmoxer driver said ${first.slice(0, 300)}: ${err}`);
+  return {
+    async run(n) {
+      child.stdin.write(`run ${n}\n`);
+      const r = JSON.parse(await next()) as {
+        count: number;
+        items: number;
+        wall_sec: number;
+        cpu_sec: number;
+      };
+      return { count: r.count, items: r.items, wallMs: r.wall_sec * 1000, cpuUs: r.cpu_sec * 1e6 };
+    },
+    async close() {
+      child.stdin.end("quit\n");
+      await exited;
+    },
+  };
 }

@@ -6,11 +6,13 @@ import { cpuUsPerCall, drive, perSecond, sum, type LoadResult } from "../lib/loa
 import { byMode, expect, type Scenario } from "../lib/scenario.js";
 import { spawnSim, type SimProcess } from "../lib/sim-process.js";
 import { RequestLog } from "../lib/sim-requests.js";
+import { median } from "../lib/stats.js";
 import {
   ENDPOINTS,
   GUESTS,
   proxmoxApiClient,
-  proxmoxerReads,
+  proxmoxerReader,
+  type ProxmoxerReader,
   pveClient,
   rawUndici,
   type Endpoint,
@@ -36,13 +38,13 @@ export interface ReadSettings {
 }
 
 export const readSettings = {
-  full: { count: 5000, rounds: 5, warmup: 1000 },
-  quick: { count: 600, rounds: 3, warmup: 500 },
-  smoke: { count: 200, rounds: 1, warmup: 5 },
+  full: { count: 5000, rounds: 25, warmup: 1000 },
+  quick: { count: 600, rounds: 6, warmup: 400 },
+  smoke: { count: 200, rounds: 2, warmup: 5 },
 } satisfies Record<string, ReadSettings>;
 
-/** One measured series: totals over the rounds, plus what the simulator spent meanwhile. */
-/** Totals over the rounds, and each round's own result (the rows use the median round). */
+/** One measured series: totals over the rounds, each round's own result (the rows use the median round),
+ * and what the simulator spent meanwhile. */
 export interface Series extends LoadResult {
   client: string;
   rounds: LoadResult[];
@@ -53,6 +55,50 @@ export interface Series extends LoadResult {
   /** GETs the simulator recorded for this series (warm-up included), and how many were asked for. */
   received: number;
   asked: number;
+}
+
+interface Tally {
+  runs: LoadResult[];
+  items: number;
+  simCpuMs: number;
+  received: number;
+  asked: number;
+}
+const newTally = (): Tally => ({ runs: [], items: 0, simCpuMs: 0, received: 0, asked: 0 });
+
+/** One client as the rounds drive it: n GETs with inFlight at once, the items read. */
+interface Runner {
+  name: string;
+  run(n: number, inFlight: number): Promise<{ result: LoadResult; items: number }>;
+}
+
+function runnersAt(
+  inFlight: number,
+  clients: Record<NodeClientName, ReadClient>,
+  reader: ProxmoxerReader,
+  endpoint: Endpoint,
+): Runner[] {
+  const runners: Runner[] = clientsAt(inFlight).map((name) => ({
+    name,
+    async run(n, k) {
+      let items = 0;
+      const result = await drive(n, k, async () => {
+        const got = await clients[name].get(endpoint);
+        items += got;
+      });
+      return { result, items };
+    },
+  }));
+  // proxmoxer is sequential: it runs at 1 in flight only.
+  if (inFlight === 1)
+    runners.push({
+      name: "proxmoxer",
+      async run(n) {
+        const r = await reader.run(n);
+        return { result: { count: r.count, wallMs: r.wallMs, cpuUs: r.cpuUs }, items: r.items };
+      },
+    });
+  return runners;
 }
 
 export interface ReadRaw {
@@ -102,6 +148,7 @@ export const readThroughput: Scenario<ReadRaw> = {
       [WIDE_POOL]: pveClient(sim, 16),
       "proxmox-api": proxmoxApiClient(sim),
     };
+    const readers: ProxmoxerReader[] = [];
     try {
       const guests = await countGuests(sim);
       expect(guests === GUESTS, `the simulator lists ${guests} guests, not ${GUESTS}`);
@@ -111,71 +158,48 @@ export const readThroughput: Scenario<ReadRaw> = {
           endpoint === "nodeStatus" ? `/nodes/${sim.node}/status` : "/cluster/resources";
         const received = async (): Promise<number> =>
           (await log.take()).filter((r) => r.method === "GET" && r.path === apiPath).length;
+        const reader = await proxmoxerReader(sim, endpoint);
+        readers.push(reader);
         for (const inFlight of IN_FLIGHT) {
-          const acc = new Map<
-            string,
-            { runs: LoadResult[]; items: number; simCpuMs: number; received: number; asked: number }
-          >();
-          const entry = (name: string) => {
-            let e = acc.get(name);
-            if (!e) acc.set(name, (e = { runs: [], items: 0, simCpuMs: 0, received: 0, asked: 0 }));
-            return e;
-          };
+          const runners = runnersAt(inFlight, clients, reader, endpoint);
+          const acc = new Map(runners.map((r) => [r.name, newTally()]));
           await log.mark();
+          for (const r of runners) {
+            await r.run(s.warmup, inFlight); // let V8 (and Python) settle
+            const t = acc.get(r.name) as Tally;
+            t.asked += s.warmup;
+            t.received += await received();
+          }
           for (let round = 0; round < s.rounds; round++) {
-            // Rotate the order each round so that drift on a noisy machine falls on every client alike.
-            const names = clientsAt(inFlight);
-            const order = names.map((_, i) => names[(i + round) % names.length] as NodeClientName);
-            for (const name of order) {
-              const c = clients[name];
-              const e = entry(name);
-              const warm = round === 0 ? s.warmup : 0;
-              for (let i = 0; i < warm; i++) await c.get(endpoint);
-              let items = 0;
+            // Short rounds, the order rotated each time: drift on a noisy machine falls on every client alike.
+            for (let i = 0; i < runners.length; i++) {
+              const r = runners[(i + round) % runners.length] as Runner;
+              const t = acc.get(r.name) as Tally;
               const cpu0 = sim.cpuMs();
-              const r = await drive(perRound, inFlight, async () => {
-                const n = await c.get(endpoint);
-                items += n;
-              });
-              e.simCpuMs += sim.cpuMs() - cpu0;
-              e.runs.push(r);
-              e.items += items;
-              e.asked += perRound + warm;
-              e.received += await received();
-            }
-            if (inFlight === 1) {
-              const e = entry("proxmoxer");
-              const warm = Math.min(s.warmup, 20);
-              const cpu0 = sim.cpuMs();
-              const r = await proxmoxerReads(sim, endpoint, perRound, warm);
-              e.simCpuMs += sim.cpuMs() - cpu0; // includes the Python start-up's idle time: no requests then
-              e.runs.push({ count: r.count, wallMs: r.wallMs, cpuUs: r.cpuUs });
-              e.items += r.items;
-              e.asked += perRound + warm;
-              e.received += await received();
+              const { result, items } = await r.run(perRound, inFlight);
+              t.simCpuMs += sim.cpuMs() - cpu0;
+              t.runs.push(result);
+              t.items += items;
+              t.asked += perRound;
+              t.received += await received();
             }
           }
-          for (const [client, e] of acc) {
-            const total = sum(e.runs);
-            series.push({
-              client,
-              endpoint,
-              inFlight,
-              ...total,
-              rounds: e.runs,
-              items: e.items,
-              simCpuMs: e.simCpuMs,
-              received: e.received,
-              asked: e.asked,
-            });
+          for (const [client, t] of acc) {
+            const total = sum(t.runs);
+            const { runs, ...rest } = t;
+            series.push({ client, endpoint, inFlight, ...total, rounds: runs, ...rest });
+            const rates = runs.map(perSecond);
             ctx.log(
-              `${readLabel(endpoint)}, ${inFlight} in flight, ${client}: ${e.runs.map((r) => perSecond(r).toFixed(0)).join(" ")} req/s, ${cpuUsPerCall(total).toFixed(0)} µs CPU/req`,
+              `${readLabel(endpoint)}, ${inFlight} in flight, ${client}: median ${median(rates).toFixed(0)} req/s ` +
+                `(rounds ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)}), ` +
+                `${cpuUsPerCall(total).toFixed(0)} µs CPU/req`,
             );
           }
         }
       }
     } finally {
       for (const c of Object.values(clients)) await c.close();
+      for (const r of readers) await r.close();
       await sim.close();
     }
     for (const x of series) {
