@@ -5,6 +5,7 @@ import {
   PveError,
   PveHttpError,
   PveRequestTimeoutError,
+  PveResponseShapeError,
   PveTaskCancelledError,
   PveTaskFailedError,
   PveTaskTimeoutError,
@@ -64,6 +65,8 @@ const NO_SUCH_TASK = /no such task/i;
 const PAGE = 500;
 
 /** Transient trouble of the status call itself (not of the task): keep polling. */
+const MAX_BAD_ANSWERS = 5;
+
 function isTransient(err: unknown): boolean {
   if (err instanceof PveTransportError) return !isFatalTransportCode(err.transportCode);
   if (err instanceof PveRequestTimeoutError) return true;
@@ -102,6 +105,8 @@ export async function waitTask(
     }
   };
 
+  // A garbled status answer (e.g. `data: null` from a proxy hiccup) is polled again, a few times in a row at most.
+  let badAnswers = 0;
   for (let polls = 0; ; polls++) {
     const elapsed = performance.now() - started;
     const delay = Math.min(
@@ -118,10 +123,14 @@ export async function waitTask(
     try {
       if (opts.onLog && last !== undefined) await guarded(stream.pull(call));
       last = await guarded(reader.taskStatus(upid, call));
+      badAnswers = 0;
     } catch (err) {
       if (err instanceof PveHttpError && err.status === 400 && NO_SUCH_TASK.test(err.message)) {
         if (performance.now() - started < grace) continue;
-      } else if (isTransient(err)) {
+      } else if (
+        isTransient(err) ||
+        (err instanceof PveResponseShapeError && ++badAnswers <= MAX_BAD_ANSWERS)
+      ) {
         logger.debug(
           { upid: upid.raw, polls, err: (err as PveError).code },
           "pve task poll failed; retrying",

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   PveHttpError,
+  PveResponseShapeError,
   PveTransportError,
   nextPollDelay,
   parseUpid,
@@ -170,6 +171,28 @@ test("waitTask – keeps polling through the early 400 no such task and transien
   const out = await waitTask(again.reader, upid, fast, silentLogger);
   assert.equal(out.status, "ok");
   assert.equal(again.calls.status, 7);
+});
+
+test("waitTask – a garbled status answer (data: null) is polled again, five times in a row at most", async () => {
+  const shape = () =>
+    new PveResponseShapeError("GET", "/x", [{ path: [], message: "expected object, got null" }]);
+  const some = scripted({
+    durationMs: 10,
+    exitstatus: "OK",
+    log: [],
+    failures: [shape(), shape(), shape()],
+  });
+  assert.equal((await waitTask(some.reader, upid, fast, silentLogger)).status, "ok");
+  assert.equal(some.calls.status, 4);
+  const many = scripted({
+    durationMs: 10,
+    exitstatus: "OK",
+    log: [],
+    failures: Array.from({ length: 6 }, shape),
+  });
+  const e = await failure(waitTask(many.reader, upid, fast, silentLogger));
+  assert.equal(e.code, "PVE_RESPONSE_SHAPE");
+  assert.equal(many.calls.status, 6);
 });
 
 test("waitTask – no such task beyond the grace window is an error", async () => {
