@@ -1,6 +1,6 @@
 // How the client trusts PVE's certificate: a CA, a pinned SHA-256 fingerprint (checked on every connection,
 // with TLS session resumption off so no connection skips the check), or an explicit insecure mode. It never
-// touches the process-wide NODE_TLS_REJECT_UNAUTHORIZED switch.
+// touches the process-wide certificate-verification switch (the NODE_TLS_… environment variable).
 import { readFileSync } from "node:fs";
 import type { TLSSocket } from "node:tls";
 import { Agent, buildConnector } from "undici";
