@@ -24,7 +24,7 @@ import {
   type QemuListItem,
 } from "./schemas/guests.js";
 import {
-  NodeStatusSchema,
+  parseNodeStatus,
   parseRrd,
   PermissionsSchema,
   VersionSchema,
@@ -165,7 +165,7 @@ export class ReadClient {
 
   async nodeStatus(node: string, opts?: CallOptions): Promise<NodeStatus> {
     const req = ops.nodeStatus(node);
-    return checkZod(NodeStatusSchema, await this.data(req, opts), req);
+    return check(parseNodeStatus, await this.data(req, opts), req);
   }
 
   async rrddata(

@@ -6,7 +6,7 @@ import type { ShapeIssue } from "@felhom/pve-client";
 import { parseLxcList } from "../src/schemas/guests.js";
 import { parseClusterResources } from "../src/schemas/resources.js";
 import { parseTaskStatus } from "../src/schemas/tasks.js";
-import { NodeStatusSchema, PermissionsSchema } from "../src/schemas/node.js";
+import { parseNodeStatus, PermissionsSchema } from "../src/schemas/node.js";
 
 test("record parser – coerces PVE's wire quirks and drops null optionals", () => {
   const issues: ShapeIssue[] = [];
@@ -82,16 +82,57 @@ test("record parser – enumerations are strict where PVE's are closed", () => {
   assert.match(issues[0]?.message ?? "", /running\|stopped/);
 });
 
-test("zod schemas – node status numbers as strings and permissions booleans", () => {
-  const s = NodeStatusSchema.parse({
-    cpu: "0.05",
-    loadavg: ["0.10", "0.20", "0.30"],
-    memory: { total: 1024, used: "512", free: 512 },
-    "boot-info": { mode: "efi", secureboot: 0 },
-  });
-  assert.deepEqual(s.loadavg, [0.1, 0.2, 0.3]);
-  assert.equal(s.memory.used, 512);
-  assert.equal(s["boot-info"]?.secureboot, false);
+test("node status – numbers as strings, nested records, null for absent", () => {
+  const issues: ShapeIssue[] = [];
+  const s = parseNodeStatus(
+    {
+      cpu: "0.05",
+      loadavg: ["0.10", "0.20", "0.30"],
+      memory: { total: 1024, used: "512", free: 512 },
+      swap: null,
+      cpuinfo: { cpus: "8", model: "Xeon", mhz: 3400 },
+      "boot-info": { mode: "efi", secureboot: 0 },
+    },
+    [],
+    issues,
+  );
+  assert.deepEqual(issues, []);
+  assert.deepEqual(s?.loadavg, [0.1, 0.2, 0.3]);
+  assert.equal(s?.memory.used, 512);
+  assert.equal(s?.cpuinfo?.cpus, 8);
+  assert.equal(s?.cpuinfo?.mhz, "3400");
+  assert.equal("swap" in (s ?? {}), false);
+  assert.equal(s?.["boot-info"]?.secureboot, false);
+});
+
+test("node status – problems are named by their nested path, all of them", () => {
+  const issues: ShapeIssue[] = [];
+  const s = parseNodeStatus(
+    {
+      cpu: 0.1,
+      loadavg: ["0.1", "high"],
+      memory: { total: "lots" },
+      cpuinfo: "8 cores",
+      "boot-info": { mode: "efi", secureboot: "maybe" },
+    },
+    ["data"],
+    issues,
+  );
+  assert.equal(s, undefined);
+  assert.deepEqual(
+    issues.map((i) => i.path.join(".")),
+    [
+      "data.loadavg",
+      "data.memory.used",
+      "data.memory.total",
+      "data.cpuinfo",
+      "data.boot-info.secureboot",
+    ],
+  );
+  assert.match(issues[0]?.message ?? "", /array of numbers/);
+});
+
+test("zod schemas – permissions booleans", () => {
   assert.deepEqual(PermissionsSchema.parse({ "/vms": { "VM.Audit": 1, "VM.PowerMgmt": 0 } }), {
     "/vms": { "VM.Audit": true, "VM.PowerMgmt": false },
   });

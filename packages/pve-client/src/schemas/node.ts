@@ -1,21 +1,10 @@
-// Node-level answers: /version, /nodes/{node}/status (nested, so zod) and rrddata (a list of numeric
-// samples, so the fast parser; missing samples stay absent rather than NaN).
+// Node-level answers: /version, /nodes/{node}/status (the compiled record parser: it is read on every
+// snapshot), rrddata (a list of numeric samples; missing samples stay absent rather than NaN) and
+// /access/permissions.
 import { z } from "zod";
 import type { ShapeIssue } from "../errors.js";
-import { toBool, toNumber } from "./record.js";
+import { record, t, toBool, toNumber, type Infer } from "./record.js";
 
-const num = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const n = toNumber(v);
-  if (n === undefined) {
-    ctx.issues.push({
-      code: "custom",
-      message: `expected number, got ${JSON.stringify(v)}`,
-      input: v,
-    });
-    return z.NEVER;
-  }
-  return n;
-});
 const bool = z.union([z.number(), z.boolean(), z.string()]).transform((v, ctx) => {
   const b = toBool(v);
   if (b === undefined) {
@@ -37,38 +26,45 @@ export const VersionSchema = z.object({
 });
 export type PveVersion = z.output<typeof VersionSchema>;
 
-const usage = z.object({ total: num, used: num, free: num.optional(), available: num.optional() });
+const usage = { total: t.number, used: t.number, free: t.opt.number, available: t.opt.number };
 
-export const NodeStatusSchema = z.object({
-  cpu: num,
-  wait: num.optional(),
-  uptime: num.optional(),
-  idle: num.optional(),
-  loadavg: z.array(num),
-  memory: usage,
-  swap: usage.optional(),
-  rootfs: z
-    .object({ total: num, used: num, free: num.optional(), avail: num.optional() })
-    .optional(),
-  ksm: z.object({ shared: num }).optional(),
-  cpuinfo: z
-    .object({
-      cpus: num,
-      cores: num.optional(),
-      sockets: num.optional(),
-      model: z.string().optional(),
-      mhz: z.union([z.string(), z.number()]).optional(),
-    })
-    .optional(),
-  kversion: z.string().optional(),
-  pveversion: z.string().optional(),
-  "current-kernel": z
-    .object({ sysname: z.string(), release: z.string(), version: z.string(), machine: z.string() })
-    .partial()
-    .optional(),
-  "boot-info": z.object({ mode: z.string(), secureboot: bool.optional() }).optional(),
-});
-export type NodeStatus = z.output<typeof NodeStatusSchema>;
+const nodeStatusSpec = {
+  cpu: t.number,
+  wait: t.opt.number,
+  uptime: t.opt.number,
+  idle: t.opt.number,
+  loadavg: t.numbers,
+  memory: t.object(usage),
+  swap: t.opt.object(usage),
+  rootfs: t.opt.object({
+    total: t.number,
+    used: t.number,
+    free: t.opt.number,
+    avail: t.opt.number,
+  }),
+  ksm: t.opt.object({ shared: t.number }),
+  cpuinfo: t.opt.object({
+    cpus: t.number,
+    cores: t.opt.number,
+    sockets: t.opt.number,
+    model: t.opt.string,
+    /** PVE sends it as a string ("3400.000"). */
+    mhz: t.opt.string,
+  }),
+  kversion: t.opt.string,
+  pveversion: t.opt.string,
+  "current-kernel": t.opt.object({
+    sysname: t.opt.string,
+    release: t.opt.string,
+    version: t.opt.string,
+    machine: t.opt.string,
+  }),
+  "boot-info": t.opt.object({ mode: t.string, secureboot: t.opt.boolean }),
+};
+
+/** GET /nodes/{node}/status, normalised; polled every few seconds, so the compiled record parser. */
+export const parseNodeStatus = record(nodeStatusSpec);
+export type NodeStatus = Infer<typeof nodeStatusSpec>;
 
 /** One rrd sample: `time` (epoch seconds) plus whatever series the node reports (cpu, mem, netin, …). */
 export type RrdSample = { time: number } & Partial<Record<string, number>>;

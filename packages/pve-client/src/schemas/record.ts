@@ -1,15 +1,18 @@
-// A small compiled checker for flat PVE records (list items, statuses), normalising PVE's wire quirks in one
-// in-place pass: numbers sent as strings, 0/1 and on/off booleans, null for absent. Lists such as
-// /cluster/resources can hold 10,000 items, and per-field zod transforms cost several times JSON.parse there.
+// A small compiled checker for PVE records (list items, statuses, nested objects such as the node status),
+// normalising PVE's wire quirks in one in-place pass: numbers sent as strings, 0/1 and on/off booleans, null
+// for absent. Lists such as /cluster/resources can hold 10,000 items and the node status is read every few
+// seconds; per-field zod transforms cost several times JSON.parse there.
 import type { ShapeIssue } from "../errors.js";
 
-type Kind = "string" | "number" | "boolean" | "list" | "unknown";
+type Kind = "string" | "number" | "boolean" | "list" | "numbers" | "object" | "unknown";
 
 /** One field of a record spec. `T` is the output type; `O` whether the field may be absent. */
 export interface Field<T, O extends boolean> {
   readonly kind: Kind;
   readonly optional: O;
   readonly values?: ReadonlySet<string>;
+  /** For `object` fields: the nested record's parser. */
+  readonly parse?: RecordParser<unknown>;
   /** Phantom member carrying the output type. */
   readonly _type?: T;
 }
@@ -30,6 +33,10 @@ export type Infer<S extends Spec> = { -readonly [K in RequiredKeys<S>]: Out<S[K]
 const field = <T, O extends boolean>(kind: Kind, optional: O, values?: readonly string[]) =>
   ({ kind, optional, ...(values ? { values: new Set(values) } : {}) }) as Field<T, O>;
 
+function objectField<S extends Spec, O extends boolean>(spec: S, optional: O): Field<Infer<S>, O> {
+  return { kind: "object", optional, parse: record(spec) };
+}
+
 /** Field constructors. `opt.*` may be absent or null. */
 export const t = {
   string: field<string, false>("string", false),
@@ -39,6 +46,10 @@ export const t = {
   oneOf: <V extends string>(values: readonly V[]) => field<V, false>("string", false, values),
   /** A comma/semicolon/space separated string, split into its items. */
   list: field<string[], false>("list", false),
+  /** An array of numbers (or of strings holding numbers), such as the load average. */
+  numbers: field<number[], false>("numbers", false),
+  /** A nested record with its own spec. */
+  object: <S extends Spec>(spec: S) => objectField<S, false>(spec, false),
   unknown: field<unknown, false>("unknown", false),
   opt: {
     string: field<string, true>("string", true),
@@ -46,6 +57,8 @@ export const t = {
     boolean: field<boolean, true>("boolean", true),
     oneOf: <V extends string>(values: readonly V[]) => field<V, true>("string", true, values),
     list: field<string[], true>("list", true),
+    numbers: field<number[], true>("numbers", true),
+    object: <S extends Spec>(spec: S) => objectField<S, true>(spec, true),
     unknown: field<unknown, true>("unknown", true),
   },
 } as const;
@@ -75,6 +88,16 @@ export function splitList(v: string): string[] {
 
 const INVALID = Symbol("invalid");
 
+/** Every item as a number, in place, or INVALID. */
+function toNumbers(v: unknown[]): number[] | typeof INVALID {
+  for (let i = 0; i < v.length; i++) {
+    const n = toNumber(v[i]);
+    if (n === undefined) return INVALID;
+    v[i] = n;
+  }
+  return v as number[];
+}
+
 /** The normalised value, or INVALID. */
 function convert(f: Field<unknown, boolean>, v: unknown): unknown {
   switch (f.kind) {
@@ -88,6 +111,9 @@ function convert(f: Field<unknown, boolean>, v: unknown): unknown {
     case "list":
       if (typeof v === "string") return splitList(v);
       return Array.isArray(v) && v.every((x) => typeof x === "string") ? v : INVALID;
+    case "numbers":
+      return Array.isArray(v) ? toNumbers(v) : INVALID;
+    case "object": // handled by the record parser itself (it needs the path)
     case "unknown":
       return v;
   }
@@ -95,6 +121,7 @@ function convert(f: Field<unknown, boolean>, v: unknown): unknown {
 
 function describeProblem(f: Field<unknown, boolean>, v: unknown): string {
   if (f.values && typeof v === "string") return `expected one of ${[...f.values].join("|")}`;
+  if (f.kind === "numbers") return `expected an array of numbers, got ${JSON.stringify(v)}`;
   return `expected ${f.kind}, got ${JSON.stringify(v) ?? typeof v}`;
 }
 
@@ -144,6 +171,13 @@ export function record<S extends Spec>(spec: S): RecordParser<Infer<S>> {
       }
       if (v === null || v === undefined) {
         if (f.optional) delete obj[key];
+        continue;
+      }
+      if (f.parse) {
+        // The path is shared and restored: parsers copy it only when they report an issue.
+        path.push(key);
+        if (f.parse(v, path, issues) === undefined) ok = false;
+        path.pop();
         continue;
       }
       const c = convert(f, v);
