@@ -71,10 +71,10 @@ export function rawUndici(sim: SimProcess): ReadClient {
   };
 }
 
-/** The name of the pve-client series with `connections: 16`. */
-export const WIDE_POOL = "pve-client, 16 connections";
+/** The name of the pve-client series with `connections: 4` (its default before the read scenario's findings). */
+export const NARROW_POOL = "pve-client, 4 connections";
 
-/** The pve-client as the agent uses it: validated, normalised results; its default pool (4 connections). */
+/** The pve-client as the agent uses it: validated, normalised results; its default pool (16 connections). */
 export function pveClient(sim: SimProcess, connections?: number): ReadClient {
   const client = new Client({
     baseUrl: sim.url,
@@ -83,7 +83,7 @@ export function pveClient(sim: SimProcess, connections?: number): ReadClient {
     ...(connections !== undefined ? { connections } : {}),
   });
   return {
-    name: connections === undefined ? "pve-client" : WIDE_POOL,
+    name: connections === undefined ? "pve-client" : NARROW_POOL,
     async get(endpoint) {
       if (endpoint === "nodeStatus") return count(await client.nodeStatus(sim.node));
       return count(await client.clusterResources());

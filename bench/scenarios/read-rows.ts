@@ -3,7 +3,7 @@
 import * as load from "../lib/load.js";
 import { row, type Row } from "../lib/results.js";
 import { median } from "../lib/stats.js";
-import { ENDPOINTS, GUESTS, WIDE_POOL, type Endpoint } from "./read-clients.js";
+import { ENDPOINTS, GUESTS, NARROW_POOL, type Endpoint } from "./read-clients.js";
 import type { Series } from "./read-throughput.js";
 
 const IN_FLIGHT = [1, 16] as const;
@@ -80,18 +80,18 @@ export function readRows(series: readonly Series[]): Row[] {
         }),
       );
       if (n === 16) {
-        const wide = find(WIDE_POOL, endpoint, 16);
+        const wide = find(NARROW_POOL, endpoint, 16);
         rows.push(
           row({
             name,
-            metric: `${WIDE_POOL} (not the default 4) vs floor, 16 in flight`,
+            metric: `${NARROW_POOL} (not the default 16) vs floor, 16 in flight`,
             unit: "req/s",
             value: perSecond(wide),
             baseline: perSecond(raw),
           }),
           row({
             name,
-            metric: `${WIDE_POOL}: CPU per request vs floor, 16 in flight`,
+            metric: `${NARROW_POOL}: CPU per request vs floor, 16 in flight`,
             unit: "µs",
             value: cpuUsPerCall(wide),
             baseline: cpuUsPerCall(raw),

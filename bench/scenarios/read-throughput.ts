@@ -17,18 +17,18 @@ import {
   rawUndici,
   type Endpoint,
   type ReadClient,
-  WIDE_POOL,
+  NARROW_POOL,
 } from "./read-clients.js";
 import { readLabel, readRows } from "./read-rows.js";
 
 export { GUESTS };
 
 const IN_FLIGHT = [1, 16] as const;
-/** The Node clients; the pve-client with a pool as large as the load runs at 16 in flight only (information). */
-const NODE_CLIENTS = ["raw undici", "pve-client", "proxmox-api", WIDE_POOL] as const;
+/** The Node clients; the pve-client with a pool smaller than the load runs at 16 in flight only (information). */
+const NODE_CLIENTS = ["raw undici", "pve-client", "proxmox-api", NARROW_POOL] as const;
 type NodeClientName = (typeof NODE_CLIENTS)[number];
 const clientsAt = (inFlight: number): NodeClientName[] =>
-  NODE_CLIENTS.filter((c) => c !== WIDE_POOL || inFlight === 16);
+  NODE_CLIENTS.filter((c) => c !== NARROW_POOL || inFlight === 16);
 
 export interface ReadSettings {
   /** Requests per client, endpoint and concurrency, split over the rounds. */
@@ -145,7 +145,7 @@ export const readThroughput: Scenario<ReadRaw> = {
     const clients: Record<NodeClientName, ReadClient> = {
       "raw undici": rawUndici(sim),
       "pve-client": pveClient(sim),
-      [WIDE_POOL]: pveClient(sim, 16),
+      [NARROW_POOL]: pveClient(sim, 4),
       "proxmox-api": proxmoxApiClient(sim),
     };
     const readers: ProxmoxerReader[] = [];

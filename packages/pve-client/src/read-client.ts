@@ -76,11 +76,17 @@ export interface ClientOptions {
   serializeGuestMutations?: boolean;
   /** Largest accepted response body. Default 256 MiB. */
   maxResponseBytes?: number;
-  /** Keep-alive connections to PVE. Default 4. */
+  /**
+   * Most keep-alive connections to PVE at once, opened as needed and closed after 4 s idle. Default 16;
+   * requests beyond it queue in the client. pveproxy accepts up to 800 connections per worker
+   * (pve-http-server's AnyEvent.pm); a pool of 4 made parallel reads wait on each other (bench/README.md).
+   */
   connections?: number;
   /** Random source for jitter (tests). */
   random?: () => number;
 }
+
+export const DEFAULT_CONNECTIONS = 16;
 
 export function parseBaseUrl(
   baseUrl: string,
@@ -123,7 +129,7 @@ export class ReadClient {
       dispatcher = this.#ownedAgent = createAgent(options.tls, {
         connectMs: options.timeouts?.connectMs ?? 10_000,
         keepAliveMs: 4_000,
-        connections: options.connections ?? 4,
+        connections: options.connections ?? DEFAULT_CONNECTIONS,
         logger: this.logger,
       });
     }
