@@ -2,10 +2,8 @@
 // explains it when it is wrong (errors are worded by config.ts from these).
 import { z } from "zod";
 import { BlockDevice } from "@felhom/helper-protocol";
+import { API_TOKEN_ID } from "@felhom/pve-client";
 
-/** `USER@REALM!TOKENID`, as PVE spells a privilege-separated API token id. */
-export const TOKEN_ID =
-  /^[A-Za-z0-9._-][^\s:!@/]{0,63}@[A-Za-z][A-Za-z0-9._-]{0,31}![A-Za-z][A-Za-z0-9._-]{0,63}$/;
 /** A SHA-256 certificate fingerprint as `pvenode cert info` and Node print it: 32 hex pairs joined by colons. */
 export const FINGERPRINT = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
 /** A PVE node name (a DNS label). */
@@ -63,7 +61,9 @@ export const AgentConfigSchema = z.strictObject({
   pve: z.strictObject({
     url: HttpsUrl,
     node: z.string().regex(NODE_NAME, { message: "must be a PVE node name (a DNS label)" }),
-    tokenId: z.string().regex(TOKEN_ID, { message: "must be an API token id USER@REALM!TOKENID" }),
+    tokenId: z
+      .string()
+      .regex(API_TOKEN_ID, { message: "must be an API token id USER@REALM!TOKENID" }),
     tls: TlsConfig,
   }),
   helper: z

@@ -55,6 +55,9 @@ test("config – each bad field is named in a one-line error", () => {
     [withPve({ url: 8006 }), /^config: pve\.url: must be a string$/],
     [withPve({ node: "pve node" }), /^config: pve\.node: must be a PVE node name/],
     [withPve({ tokenId: "felhom@pve" }), /^config: pve\.tokenId: must be an API token id/],
+    // PVE's realm and token names have at least two characters (the client would refuse it later).
+    [withPve({ tokenId: "a@pve!b" }), /^config: pve\.tokenId: must be an API token id/],
+    [withPve({ tokenId: "a@p!agent" }), /^config: pve\.tokenId: must be an API token id/],
     [withPve({ tokenId: undefined }), /^config: pve\.tokenId: is required/],
     [
       withPve({ tls: {} }),

@@ -2,7 +2,7 @@
 // error taxonomy, the access table and the normalised result types.
 export { Client, type ClientOptions } from "./client.js";
 export { ReadClient } from "./read-client.js";
-export { ApiToken, Secret, toApiToken, type TokenInput } from "./token.js";
+export { API_TOKEN_ID, ApiToken, Secret, toApiToken, type TokenInput } from "./token.js";
 export { Upid, parseUpid, isUpidString } from "./upid.js";
 export { normalizeFingerprint, type TlsOptions } from "./tls.js";
 export type { CallOptions, RetryOptions } from "./http.js";

@@ -25,8 +25,12 @@ export class Secret {
   }
 }
 
-// pve-access-control AccessControl.pm: USER = [^\s:/]+, REALM and TOKEN = [A-Za-z][A-Za-z0-9.\-_]+
-const TOKEN_ID = /^([^\s:/!=]+)@([A-Za-z][A-Za-z0-9.\-_]+)!([A-Za-z][A-Za-z0-9.\-_]+)$/;
+/**
+ * `USER@REALM!TOKENID` as PVE accepts it (pve-access-control AccessControl.pm `$token_full_regex`: USER is
+ * `[^\s:/]+`, REALM and TOKENID `[A-Za-z][A-Za-z0-9.\-_]+`, so at least two characters each); `!` and `=` are
+ * kept out of USER because they delimit the token and its secret.
+ */
+export const API_TOKEN_ID = /^([^\s:/!=]+)@([A-Za-z][A-Za-z0-9.\-_]+)!([A-Za-z][A-Za-z0-9.\-_]+)$/;
 const SECRET = /^[\x21-\x7e]+$/;
 
 /** A PVE API token: `USER@REALM!TOKENID` plus its secret. */
@@ -40,7 +44,7 @@ export class ApiToken {
   readonly secret: Secret;
 
   constructor(id: string, secret: string | Secret) {
-    const m = TOKEN_ID.exec(id);
+    const m = API_TOKEN_ID.exec(id);
     if (!m) throw new PveArgumentError("token id", "expected USER@REALM!TOKENID");
     const raw = typeof secret === "string" ? secret : secret.reveal();
     if (!SECRET.test(raw)) {
