@@ -137,9 +137,11 @@ export function checkCalls(rb: ResultBuilder, records: CallRecord[], truth: Trut
   const empty = reads.filter(
     (r) => r.ok && r.emptyList && (r.op === "listGuests" || r.op === "clusterResources"),
   );
-  rb.figure(
-    "guest/resource list reads that succeeded EMPTY although the node always has guests (data: null turned into [])",
-    empty.length,
+  rb.check(
+    "no guest or resource list read succeeded empty (the node always has guests; data: null is a shape error)",
+    empty.length === 0,
+    `${empty.length} empty list reads`,
+    empty.map((r) => `#${r.n} ${r.op} returned an empty list`),
   );
 }
 

@@ -172,15 +172,15 @@ test("transport – an AbortSignal aborts a call with PVE_ABORTED", async () => 
   assert.equal((await codeOf(client.version({ signal: ac.signal }))).code, "PVE_ABORTED");
 });
 
-test("transport – data:null is an empty list, but never a UPID; non-JSON is a shape error", async () => {
+test("transport – data:null is neither an empty list nor a UPID; non-JSON is a shape error", async () => {
   const { client } = await setup((req, res) => {
     if (req.url.includes("/text")) {
       res.writeHead(200, { "content-type": "text/html" });
       res.end("<html>");
     } else reply(res, 200, { data: null });
   });
-  assert.deepEqual(await client.lxcList("pve"), []);
-  assert.deepEqual(await client.clusterResources(), []);
+  assert.equal((await codeOf(client.lxcList("pve"))).code, "PVE_RESPONSE_SHAPE");
+  assert.equal((await codeOf(client.clusterResources())).code, "PVE_RESPONSE_SHAPE");
   assert.equal((await codeOf(client.start("pve", "lxc", 100))).code, "PVE_RESPONSE_SHAPE");
   assert.equal((await codeOf(client.guestStatus("pve", "lxc", 100))).code, "PVE_RESPONSE_SHAPE");
   assert.equal((await codeOf(client.nodeStatus("text"))).code, "PVE_RESPONSE_SHAPE");

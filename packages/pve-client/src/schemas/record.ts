@@ -190,12 +190,17 @@ export function record<S extends Spec>(spec: S): RecordParser<Infer<S>> {
   };
 }
 
-/** Parses an array of records; PVE's `data: null` for an empty list becomes []. */
+/**
+ * Parses an array of records. PVE answers an empty list with `[]`; `data: null` (a broken answer, e.g. from a
+ * proxy) is a shape error, never an empty list: "no guests" must not be read from a failure.
+ */
 export function listOf<T>(item: RecordParser<T>): RecordParser<T[]> {
   return (input, path, issues) => {
-    if (input === null) return [];
     if (!Array.isArray(input)) {
-      issues.push({ path, message: `expected array, got ${typeof input}` });
+      issues.push({
+        path: [...path],
+        message: `expected array, got ${input === null ? "null" : typeof input}`,
+      });
       return undefined;
     }
     const out = new Array<T>(input.length);
