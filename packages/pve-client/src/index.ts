@@ -11,12 +11,24 @@ export { silentLogger, type Logger } from "./logger.js";
 export {
   waitTask,
   taskFailure,
-  nextPollDelay,
-  type PollSchedule,
   type TaskOutcome,
   type WaitOptions,
   type TaskReader,
 } from "./tasks.js";
+export {
+  nextPollDelay,
+  EXPECTED_WINDOW,
+  MAX_QUIET_MS,
+  SAFETY_POLL_FROM_MS,
+  type PollSchedule,
+} from "./poll-schedule.js";
+export {
+  TaskHistory,
+  observedDuration,
+  type TaskEstimate,
+  type TaskHistoryOptions,
+  type TaskKey,
+} from "./task-history.js";
 export {
   OPERATION_PRIVILEGES,
   requiredPrivileges,

@@ -1,5 +1,5 @@
-// Waiting for a PVE task: polls its status fast at first and then with a growing, jittered interval, rides
-// out the early "no such task" window and transient failures of the status call, streams new log lines, and
+// Waiting for a PVE task: polls its status on the schedule of poll-schedule.ts (around the expected end when
+// the caller or the task history knows it), rides out the early "no such task" window and transient failures of the status call, streams new log lines, and
 // turns the final exitstatus into a typed outcome or a typed error (never trusting the POST's 200).
 import {
   PveError,
@@ -16,9 +16,11 @@ import {
 } from "./errors.js";
 import { isFatalTransportCode, type CallOptions } from "./http.js";
 import type { Logger } from "./logger.js";
+import { nextPollDelay, type PollSchedule } from "./poll-schedule.js";
 import { classifyPveMessage } from "./pve-messages.js";
 import type { TaskLogLine, TaskStatus } from "./schemas/tasks.js";
 import { sleep } from "./sleep.js";
+import { observedDuration, type TaskHistory } from "./task-history.js";
 import type { Upid } from "./upid.js";
 
 export interface WaitOptions {
@@ -36,9 +38,10 @@ export interface WaitOptions {
   /** Poll interval as a fraction of the time waited so far (before the cap). Default 0.2. */
   pollRatio?: number;
   /**
-   * The task's expected duration, if known (e.g. from an earlier run). Then one early poll, none until 85 %
-   * of it, polls every 5 % of it until 115 %, and the normal schedule after: far fewer requests, at the cost
-   * of noticing an early failure only at 85 % of the expected time.
+   * The task's expected duration (ms from the start of the wait), if known; overrides what the Client's task
+   * history would suggest. Then one early poll, none until 96 % of it (for 10 s and more, safety polls at
+   * most E/2 and 30 s apart), polls every 2.5 % of it until 110 %, then the normal schedule restarted at 96 %:
+   * far fewer requests, at the cost of noticing a failure part-way through only at the next of those polls.
    */
   expectedMs?: number;
   /** How long a 400 "no such task" counts as "not visible yet". Default 10 s. */
@@ -73,25 +76,38 @@ function isTransient(err: unknown): boolean {
   return err instanceof PveHttpError && err.status >= 500;
 }
 
+/**
+ * Polls until the task stopped; returns ok/warnings or throws a typed error. With a `history`, the expected
+ * duration comes from it unless `opts.expectedMs` is given, and a task that ended OK or WARNINGS after being
+ * seen running is recorded in it.
+ */
 export async function waitTask(
   reader: TaskReader,
   upid: Upid,
   opts: WaitOptions,
   logger: Logger,
   random: () => number = Math.random,
+  history?: TaskHistory,
 ): Promise<TaskOutcome> {
   const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
+  const expected = expectedDuration(upid, opts, history);
+  logger.debug(
+    { upid: upid.raw, expectedMs: expected?.ms, source: expected?.source ?? "none" },
+    "pve task wait estimate",
+  );
   const schedule: PollSchedule = {
     minMs: opts.pollMinMs ?? 25,
     maxMs: Math.max(opts.pollMinMs ?? 25, opts.pollMaxMs ?? 2000),
     ratio: opts.pollRatio ?? 0.2,
-    expectedMs: opts.expectedMs,
+    expectedMs: expected?.ms,
   };
   const grace = opts.noSuchTaskGraceMs ?? 10_000;
   const started = performance.now();
   const deadline = started + timeoutMs;
   const stream = new LogStream(reader, upid, opts.onLog);
   let last: TaskStatus | undefined;
+  /** When the last poll that saw the task running was sent, ms into the wait. */
+  let lastRunningMs: number | undefined;
 
   const cancelled = (): never => {
     throw new PveTaskCancelledError(upid, { cause: opts.signal?.reason });
@@ -122,8 +138,10 @@ export async function waitTask(
     if (opts.signal) call.signal = opts.signal;
     try {
       if (opts.onLog && last !== undefined) await guarded(stream.pull(call));
+      const sentMs = performance.now() - started;
       last = await guarded(reader.taskStatus(upid, call));
       badAnswers = 0;
+      if (last.status !== "stopped") lastRunningMs = sentMs;
     } catch (err) {
       if (err instanceof PveHttpError && err.status === 400 && NO_SUCH_TASK.test(err.message)) {
         if (performance.now() - started < grace) continue;
@@ -140,11 +158,18 @@ export async function waitTask(
       throw err;
     }
     if (last.status !== "stopped") continue;
+    const stoppedMs = performance.now() - started;
     logger.debug(
-      { upid: upid.raw, exitstatus: last.exitstatus, polls: polls + 1 },
+      { upid: upid.raw, exitstatus: last.exitstatus, polls: polls + 1, ms: Math.round(stoppedMs) },
       "pve task stopped",
     );
     const exitstatus = last.exitstatus ?? "";
+    if (
+      history &&
+      lastRunningMs !== undefined &&
+      (exitstatus === "OK" || WARNINGS.test(exitstatus))
+    )
+      history.record(upid, observedDuration(lastRunningMs, stoppedMs));
     if (opts.onLog) await guarded(stream.drain(call));
     if (exitstatus === "OK") return { status: "ok", upid };
     const w = WARNINGS.exec(exitstatus);
@@ -161,28 +186,15 @@ export async function waitTask(
   }
 }
 
-export interface PollSchedule {
-  minMs: number;
-  maxMs: number;
-  ratio: number;
-  expectedMs: number | undefined;
-}
-
-/**
- * Delay before the next status poll, `elapsed` ms into the wait, `polls` polls done, `r` in [0, 1).
- * Normally a fraction of the time waited so far (±20 % jitter) between min and max, so short tasks are
- * seen within tens of ms and long ones cost few requests. With an expected duration, see WaitOptions.
- */
-export function nextPollDelay(s: PollSchedule, elapsed: number, polls: number, r: number): number {
-  const jitter = 0.8 + 0.4 * r;
-  const normal = Math.min(s.maxMs, Math.max(s.minMs, elapsed * s.ratio)) * jitter;
-  const e = s.expectedMs;
-  if (e === undefined || !(e > 0) || polls === 0) return polls === 0 ? s.minMs * jitter : normal;
-  const from = 0.85 * e;
-  const until = 1.15 * e;
-  if (elapsed < from) return from - elapsed;
-  if (elapsed < until) return Math.max(s.minMs, 0.05 * e * jitter);
-  return normal;
+/** The expected duration for this wait and where it came from: the caller's hint wins over history. */
+function expectedDuration(
+  upid: Upid,
+  opts: WaitOptions,
+  history: TaskHistory | undefined,
+): { ms: number; source: "hint" | "guest" | "type" } | undefined {
+  if (opts.expectedMs !== undefined && opts.expectedMs > 0)
+    return { ms: opts.expectedMs, source: "hint" };
+  return history?.estimate(upid);
 }
 
 const VZDUMP_GUEST_FAILURE = /^ERROR: Backup of VM \d+ failed - (.*)$/;

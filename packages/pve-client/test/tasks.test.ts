@@ -6,7 +6,6 @@ import {
   PveHttpError,
   PveResponseShapeError,
   PveTransportError,
-  nextPollDelay,
   parseUpid,
   silentLogger,
   waitTask,
@@ -259,23 +258,6 @@ test("waitTask – polls fast at first, then backs off to the cap", async () => 
   assert.ok(Math.max(...gaps) > 150, "the interval grew");
   // a fixed 20 ms poll would need ~75 calls for 1.5 s
   assert.ok(calls.status < 30, `status calls ${calls.status}`);
-});
-
-test("nextPollDelay – normal schedule grows with the time waited, within min and max", () => {
-  const s = { minMs: 25, maxMs: 2000, ratio: 0.2, expectedMs: undefined };
-  assert.equal(nextPollDelay(s, 0, 0, 0.5), 25);
-  assert.equal(nextPollDelay(s, 50, 1, 0.5), 25);
-  assert.equal(nextPollDelay(s, 1000, 5, 0.5), 200);
-  assert.equal(nextPollDelay(s, 60_000, 30, 0.5), 2000);
-  assert.ok(nextPollDelay(s, 1000, 5, 0) >= 160 && nextPollDelay(s, 1000, 5, 0.999) <= 240);
-});
-
-test("nextPollDelay – with an expected duration: one early poll, then around 85–115 % of it", () => {
-  const s = { minMs: 25, maxMs: 2000, ratio: 0.2, expectedMs: 10_000 };
-  assert.equal(nextPollDelay(s, 0, 0, 0.5), 25);
-  assert.equal(nextPollDelay(s, 30, 1, 0.5), 8470, "sleeps until 85 %");
-  assert.equal(nextPollDelay(s, 8500, 2, 0.5), 500, "5 % steps near the expected end");
-  assert.equal(nextPollDelay(s, 12_000, 8, 0.5), 2000, "normal schedule once past 115 %");
 });
 
 test("taskFailure – a vzdump 'job errors' is typed by its guest's failure line (locks, permissions)", async () => {
