@@ -1,5 +1,6 @@
 // The result rows of the task-wait scenario: for each duration, the pve-client's lag and status requests (with
-// its default schedule, and with the task's duration as its expectedMs hint) against proxmoxer's fixed 1 s.
+// its defaults, learning from earlier waits, and with the task's duration as its expectedMs hint) against
+// proxmoxer's fixed 1 s; and, for information, the learning client's first wait of each duration.
 import { row, type Row } from "../lib/results.js";
 import { max, median } from "../lib/stats.js";
 import type { Wait } from "./task-wait.js";
@@ -7,7 +8,7 @@ import type { Wait } from "./task-wait.js";
 const seconds = (ms: number): string => `${ms / 1000} s`;
 
 const VARIANTS = [
-  ["pve-client", "pve-client"],
+  ["pve-client", "pve-client (learns from earlier waits)"],
   ["pve-client+expectedMs", "pve-client, expectedMs = duration"],
 ] as const;
 
@@ -62,9 +63,35 @@ export function waitRows(waits: readonly Wait[], durations: readonly number[]): 
         }),
       );
     }
+    const first = pick("pve-client").find((w) => w.run === 0);
+    if (first)
+      rows.push(
+        row({
+          name,
+          metric: `pve-client, first wait of this duration (${predictedFrom(first)}): lag (baseline: proxmoxer median)`,
+          unit: "ms",
+          value: first.lagMs,
+          baseline: pxLag,
+        }),
+        row({
+          name,
+          metric:
+            "pve-client, first wait of this duration: status requests (baseline: proxmoxer median)",
+          unit: "requests",
+          value: first.statusRequests,
+          baseline: pxPolls,
+        }),
+      );
     rows.push(
       row({ name, metric: "proxmoxer blocking_status: lag, median", unit: "ms", value: pxLag }),
     );
   }
   return rows;
+}
+
+/** What the first wait of a duration expected: nothing, or the guest's last run at another duration. */
+function predictedFrom(w: Wait): string {
+  const e = w.estimate;
+  if (!e || e.source === "none" || e.ms === undefined) return "nothing learned yet";
+  return `expecting ~${seconds(Math.round(e.ms / 100) * 100)}, the ${e.source}'s last run`;
 }
