@@ -3,9 +3,10 @@
 // touches the process-wide certificate-verification switch (the NODE_TLS_… environment variable).
 import { readFileSync } from "node:fs";
 import type { TLSSocket } from "node:tls";
-import { Agent, buildConnector } from "undici";
 import { PveArgumentError, PveTlsPinMismatchError } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { Agent, buildConnector } from "./undici-parts.js";
+import type { ConnectOptions, Connector } from "./undici-parts.js";
 
 export type TlsOptions =
   /** Trust this CA (PEM), e.g. the cluster's /etc/pve/pve-root-ca.pem. Hostname is verified. */
@@ -25,9 +26,6 @@ export function normalizeFingerprint(value: string): string {
   }
   return hex.match(/../g)?.join(":") ?? hex;
 }
-
-type Connector = buildConnector.connector;
-type ConnectOptions = buildConnector.Options;
 
 /**
  * Wraps a connector so every new TLS socket must present the pinned certificate. Fails closed: a socket
