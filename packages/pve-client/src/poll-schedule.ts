@@ -8,8 +8,8 @@ export interface PollSchedule {
   expectedMs: number | undefined;
 }
 
-/** The dense window around an expected duration E: from 0.96·E to 1.1·E, a poll every 2.5 % of E. */
-export const EXPECTED_WINDOW = { from: 0.96, until: 1.1, step: 0.025 } as const;
+/** The dense window around an expected duration E: from 0.96·E to 1.1·E, a poll every 2 % of E. */
+export const EXPECTED_WINDOW = { from: 0.96, until: 1.1, step: 0.02 } as const;
 
 /** From this expected duration on, the quiet stretch before the window gets a safety poll at about E/2. */
 export const SAFETY_POLL_FROM_MS = 10_000;
@@ -27,7 +27,7 @@ export const MAX_QUIET_MS = 30_000;
  *
  * With an expected duration E: the early first poll (catches tasks that fail at once); nothing until 0.96·E
  * except, for E ≥ 10 s, evenly spaced safety polls at most E/2 and 30 s apart; from 0.96·E to 1.1·E a poll
- * every 2.5 % of E (at least `minMs`, at most 30 s); after that the normal schedule as if it had started at
+ * every 2 % of E (at least `minMs`, at most 30 s); after that the normal schedule as if it had started at
  * 0.96·E, never finer than the window's step, so an end shortly after the window is still seen quickly.
  */
 export function nextPollDelay(s: PollSchedule, elapsed: number, polls: number, r: number): number {

@@ -40,7 +40,7 @@ export interface WaitOptions {
   /**
    * The task's expected duration (ms from the start of the wait), if known; overrides what the Client's task
    * history would suggest. Then one early poll, none until 96 % of it (for 10 s and more, safety polls at
-   * most E/2 and 30 s apart), polls every 2.5 % of it until 110 %, then the normal schedule restarted at 96 %:
+   * most E/2 and 30 s apart), polls every 2 % of it until 110 %, then the normal schedule restarted at 96 %:
    * far fewer requests, at the cost of noticing a failure part-way through only at the next of those polls.
    */
   expectedMs?: number;
