@@ -9,11 +9,12 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HelperClient } from "@felhom/helper-protocol";
+import { HELPER_NODE_FLAGS } from "../bench/lib/unit-flags.js";
 
 const repo = new URL("..", import.meta.url).pathname;
 const main = join(repo, "packages/root-helper/dist/main.js");
 const activator = "/usr/bin/systemd-socket-activate";
-const FLAGS = ["--jitless", "--disallow-code-generation-from-strings"];
+const FLAGS = HELPER_NODE_FLAGS; // read from deploy/felhom-root-helper.service
 const skip =
   process.getuid?.() !== 0
     ? "the helper's production mode runs only as root"
@@ -56,7 +57,7 @@ test("socket activation – the helper adopts fd 3 and serves hello", { skip }, 
     console.log(`# first connection to hello answered: ${Date.now() - started} ms`);
     assert.equal(client.info?.protocol, "felhom-root-helper");
     assert.ok(client.info?.methods.includes("hw.sensors"));
-    assert.match(h.stderr(), /Execing .*--jitless --disallow-code-generation-from-strings/);
+    assert.ok(h.stderr().includes(`${FLAGS.join(" ")} ${main}`), h.stderr());
     assert.match(h.stderr(), /felhom-root-helper: serving uid 0 gid 0 on /);
     client.close();
     h.child.kill("SIGTERM");

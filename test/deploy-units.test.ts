@@ -1,11 +1,13 @@
-// The systemd units as shipped: `systemd-analyze verify` accepts each with nothing on stderr, and the
-// offline security scores stay within budget (agent <= 2.0, helper <= 6.0; lower is better).
+// The systemd units as shipped: `systemd-analyze verify` accepts each with nothing on stderr, the offline
+// security scores stay within budget (agent <= 2.0, helper <= 6.0; lower is better), and the node flags of
+// both daemons (which the bench reads from these files) are there and accepted by this node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AGENT_NODE_FLAGS, HELPER_NODE_FLAGS, nodeFlagsOfUnit } from "../bench/lib/unit-flags.js";
 
 const deploy = new URL("../deploy/", import.meta.url).pathname;
 const units = ["felhom-agent.service", "felhom-root-helper.socket", "felhom-root-helper.service"];
@@ -89,4 +91,36 @@ test("units – the helper runs jitless under MemoryDenyWriteExecute, the agent 
   for (const line of ["SocketUser=root", "SocketGroup=felhom", "SocketMode=0660"]) {
     assert.match(socket, new RegExp(`^${line}$`, "m"));
   }
+});
+
+test("units – both daemons keep V8's young generation small; the agent compiles WebAssembly with Liftoff only", () => {
+  const helper = readFileSync(join(deploy, "felhom-root-helper.service"), "utf8");
+  const agent = readFileSync(join(deploy, "felhom-agent.service"), "utf8");
+  for (const flag of ["--max-semi-space-size=1", "--optimize-for-size"]) {
+    assert.ok(HELPER_NODE_FLAGS.includes(flag), `helper: ${flag} missing`);
+    assert.ok(AGENT_NODE_FLAGS.includes(flag), `agent: ${flag} missing`);
+  }
+  assert.ok(AGENT_NODE_FLAGS.includes("--liftoff-only"));
+  assert.deepEqual(nodeFlagsOfUnit(helper), HELPER_NODE_FLAGS);
+  assert.deepEqual(nodeFlagsOfUnit(agent), AGENT_NODE_FLAGS);
+  assert.deepEqual(HELPER_NODE_FLAGS.slice(0, 2), [
+    "--jitless",
+    "--disallow-code-generation-from-strings",
+  ]);
+  // A node that no longer knows a flag refuses to start ("bad option"): catch that here, not on a host.
+  for (const flags of [HELPER_NODE_FLAGS, AGENT_NODE_FLAGS]) {
+    const r = spawnSync(process.execPath, [...flags, "-e", "0"], { encoding: "utf8" });
+    assert.equal(r.status, 0, `node ${flags.join(" ")}: ${r.stderr}`);
+  }
+  assert.notEqual(spawnSync(process.execPath, ["--no-such-v8-flag", "-e", "0"]).status, 0);
+});
+
+test("units – the bench's flag reader refuses an ExecStart= it cannot read", () => {
+  assert.deepEqual(nodeFlagsOfUnit("ExecStart=/usr/bin/node --a --b /x.js --config y\n"), [
+    "--a",
+    "--b",
+  ]);
+  assert.throws(() => nodeFlagsOfUnit("ExecStart=/bin/sh -c x\n"), /does not run \/usr\/bin\/node/);
+  assert.throws(() => nodeFlagsOfUnit("ExecStart=/usr/bin/node --a\n"), /names no script/);
+  assert.throws(() => nodeFlagsOfUnit("[Service]\n"), /one ExecStart= line, found 0/);
 });

@@ -1,5 +1,5 @@
 // The root helper's library entry in its own process, for the bench. Plain JavaScript, so it runs with the
-// production flags (--jitless --disallow-code-generation-from-strings) and no loader, and its RSS is the
+// node flags of deploy/felhom-root-helper.service (--jitless …) and no loader, and its RSS is the
 // helper's own. Reads its config (fake tool paths, temp dirs, socket path) from the JSON file named by argv[2],
 // prints "ready <socket>", writes its audit lines to stderr as in production, and serves until SIGTERM.
 import { readFileSync } from "node:fs";

@@ -1,6 +1,6 @@
-// The root helper for the bench, in its own process: the library entry (helper/helper-child.mjs) with the
-// production node flags, fake tools from packages/root-helper/test/fake-tools in a temp dir, serving this
-// process's uid and gid. Its audit lines (stderr) are counted, so a scenario can check what was served.
+// The root helper for the bench, in its own process: the library entry (helper/helper-child.mjs) with the node
+// flags of deploy/felhom-root-helper.service, fake tools from packages/root-helper/test/fake-tools in a temp dir,
+// serving this process's uid and gid. Its audit lines (stderr) are counted, so a scenario can check what was served.
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,8 +8,7 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { BENCH_DIR, REPO_ROOT } from "./paths.js";
 import { processPrivateBytes, processRssBytes } from "./proc.js";
-
-export const PRODUCTION_FLAGS = ["--jitless", "--disallow-code-generation-from-strings"];
+import { HELPER_NODE_FLAGS } from "./unit-flags.js";
 
 interface FakeTools {
   tools: Record<string, string>;
@@ -60,7 +59,7 @@ export async function startHelperProcess(dir: string): Promise<HelperProcess> {
   const { configFile, tools } = await writeHelperConfig(dir, { path: socket });
   const child = spawn(
     process.execPath,
-    [...PRODUCTION_FLAGS, join(BENCH_DIR, "helper/helper-child.mjs"), configFile],
+    [...HELPER_NODE_FLAGS, join(BENCH_DIR, "helper/helper-child.mjs"), configFile],
     {
       stdio: ["ignore", "pipe", "pipe"],
     },

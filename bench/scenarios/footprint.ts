@@ -1,6 +1,6 @@
-// Scenario 5 (agent half), footprint: the felhom-agent daemon (compiled, as systemd runs it) against the
-// simulator and a root helper process, with a 0.1 s snapshot interval; its RSS after start-up and at every
-// cycle up to 100. (The helper's RSS idle and after its calls is measured by the helper scenario.)
+// Scenario 5 (agent half), footprint: the felhom-agent daemon (compiled, with the node flags of its unit)
+// against the simulator and a root helper process, with a 0.1 s snapshot interval; its RSS after start-up and
+// at every cycle up to 100. (The helper's RSS idle and after its calls is measured by the helper scenario.)
 import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { row, type Row } from "../lib/results.js";
 import { byMode, expect, type Scenario } from "../lib/scenario.js";
 import { spawnSim } from "../lib/sim-process.js";
 import { median } from "../lib/stats.js";
+import { AGENT_NODE_FLAGS } from "../lib/unit-flags.js";
 
 export const AGENT_DAEMON = join(REPO_ROOT, "packages/agent/dist/daemon.js");
 const MB = 1024 * 1024;
@@ -26,6 +27,8 @@ export const footprintSettings = {
 export interface FootprintRaw {
   /** RSS (bytes) after each completed cycle, index 0 = cycle 1. */
   rssByCycle: number[];
+  /** Each cycle's duration as the daemon logs it (ms), to show that the node flags do not slow it. */
+  cycleMs: number[];
   privateAfterStart: number;
   privateAfter: number;
   failedCycles: number;
@@ -61,13 +64,14 @@ export const footprint: Scenario<FootprintRaw> = {
       }),
     );
     const rssByCycle: number[] = [];
+    const cycleMs: number[] = [];
     let privateAfterStart = 0;
     let privateAfter = 0;
     let failedCycles = 0;
     let stderr = "";
     const daemon = spawn(
       process.execPath,
-      [AGENT_DAEMON, "--config", configFile, "--token-file", tokenFile],
+      [...AGENT_NODE_FLAGS, AGENT_DAEMON, "--config", configFile, "--token-file", tokenFile],
       {
         stdio: ["ignore", "pipe", "pipe"],
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
@@ -85,7 +89,7 @@ export const footprint: Scenario<FootprintRaw> = {
         );
         void exited.then((code) => reject(new Error(`the daemon exited ${code}: ${stderr}`)));
         createInterface({ input: daemon.stdout }).on("line", (line) => {
-          let rec: { cycle?: number; msg?: string; level?: number };
+          let rec: { cycle?: number; msg?: string; ms?: number };
           try {
             rec = JSON.parse(line) as typeof rec;
           } catch {
@@ -95,6 +99,7 @@ export const footprint: Scenario<FootprintRaw> = {
           if (!rec.msg.startsWith("snapshot: ")) failedCycles++;
           if (rssByCycle.length >= s.cycles) return;
           rssByCycle.push(processRssBytes(daemon.pid ?? -1));
+          if (typeof rec.ms === "number") cycleMs.push(rec.ms);
           if (rssByCycle.length === 1) privateAfterStart = processPrivateBytes(daemon.pid ?? -1);
           if (rssByCycle.length === s.cycles) {
             privateAfter = processPrivateBytes(daemon.pid ?? -1);
@@ -117,8 +122,12 @@ export const footprint: Scenario<FootprintRaw> = {
         `the state file's ${part} part is not ok: ${JSON.stringify(state[part]).slice(0, 300)}`,
       );
     expect(failedCycles === 0, `${failedCycles} snapshot cycles failed`);
-    const floor = await emptyNodeMemory([]);
-    const loaded = await emptyNodeMemory([], join(REPO_ROOT, "packages/agent/dist/daemon-main.js"));
+    expect(cycleMs.length === rssByCycle.length, "a snapshot log line carried no duration (ms)");
+    const floor = await emptyNodeMemory(AGENT_NODE_FLAGS);
+    const loaded = await emptyNodeMemory(
+      AGENT_NODE_FLAGS,
+      join(REPO_ROOT, "packages/agent/dist/daemon-main.js"),
+    );
     const stateFileBytes = Buffer.byteLength(JSON.stringify(state));
     ctx.log(
       `agent RSS ${rssByCycle
@@ -128,6 +137,7 @@ export const footprint: Scenario<FootprintRaw> = {
     );
     const raw = {
       rssByCycle,
+      cycleMs,
       privateAfterStart,
       privateAfter,
       failedCycles,
@@ -190,6 +200,12 @@ export function footprintRows(raw: FootprintRaw, warmupCycle: number): Row[] {
       unit: "MB",
       value: raw.privateAfter / MB,
       baseline: raw.privateAfterStart / MB,
+    }),
+    row({
+      name,
+      metric: `snapshot cycle time, median of cycles ${warmupCycle + 1}–${n}`,
+      unit: "ms",
+      value: median(raw.cycleMs.slice(warmupCycle)),
     }),
   ];
 }

@@ -6,9 +6,9 @@ import { spawn } from "node:child_process";
 import { chmod, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { HelperClient } from "@felhom/helper-protocol";
-import { PRODUCTION_FLAGS } from "../lib/helper-process.js";
 import { BENCH_DIR, REPO_ROOT } from "../lib/paths.js";
 import { processRssBytes } from "../lib/proc.js";
+import { HELPER_NODE_FLAGS } from "../lib/unit-flags.js";
 
 export const HELPER_MAIN = join(REPO_ROOT, "packages/root-helper/dist/main.js");
 
@@ -50,7 +50,7 @@ export async function coldStart(dir: string, index: number, entry: ColdEntry): P
     entry.kind === "main"
       ? [HELPER_MAIN, "--agent-user", "root"]
       : [join(BENCH_DIR, "helper/helper-child.mjs"), entry.configFile];
-  const args = ["-l", socket, process.execPath, ...PRODUCTION_FLAGS, ...program];
+  const args = ["-l", socket, process.execPath, ...HELPER_NODE_FLAGS, ...program];
   const child = spawn("systemd-socket-activate", args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-3000)));

@@ -7,10 +7,11 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { HelperClient } from "@felhom/helper-protocol";
 import { TOOL_ENV } from "@felhom/root-helper";
-import { PRODUCTION_FLAGS, startHelperProcess, writeHelperConfig } from "../lib/helper-process.js";
+import { startHelperProcess, writeHelperConfig } from "../lib/helper-process.js";
 import { emptyNodeMemory } from "../lib/node-floor.js";
 import { byMode, expect, type Scenario } from "../lib/scenario.js";
 import { median } from "../lib/stats.js";
+import { HELPER_NODE_FLAGS } from "../lib/unit-flags.js";
 import {
   coldStart,
   coldStartUnavailable,
@@ -134,7 +135,7 @@ export const helperRoundTrip: Scenario<HelperRaw> = {
       rssAfterBytes,
       privateIdleBytes,
       privateAfterBytes,
-      floorRssBytes: (await emptyNodeMemory(PRODUCTION_FLAGS)).rss,
+      floorRssBytes: (await emptyNodeMemory(HELPER_NODE_FLAGS)).rss,
       coldStarts,
       coldEntry: entry.kind,
     };
