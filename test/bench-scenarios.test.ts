@@ -95,7 +95,7 @@ test("bench tasks – each wait returned after its task ended, polls counted by 
   const s = waitSettings.smoke;
   assert.equal(
     raw.waits.length,
-    3 * s.runs * s.durationsMs.length,
+    3 * s.tiers.reduce((n, t) => n + t.runs, 0),
     "two pve-client series and proxmoxer",
   );
   for (const w of raw.waits) {
