@@ -101,6 +101,7 @@ test("units – both daemons keep V8's young generation small; the agent compile
     assert.ok(AGENT_NODE_FLAGS.includes(flag), `agent: ${flag} missing`);
   }
   assert.ok(AGENT_NODE_FLAGS.includes("--liftoff-only"));
+  assert.ok(AGENT_NODE_FLAGS.includes("--single-threaded"));
   assert.deepEqual(nodeFlagsOfUnit(helper), HELPER_NODE_FLAGS);
   assert.deepEqual(nodeFlagsOfUnit(agent), AGENT_NODE_FLAGS);
   assert.deepEqual(HELPER_NODE_FLAGS.slice(0, 2), [
