@@ -8,12 +8,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import type { Dirs, Limits } from "@felhom/root-helper";
+import { HELPER_NODE_FLAGS } from "../../bench/lib/unit-flags.js";
 import { peakRssOf, rssOf } from "../lib/memory.js";
 import type { SecretScan } from "../lib/secret-scan.js";
 import { makeFakeShTools, type FakeShTools, type ToolName } from "./fake-tools.js";
 
 const CHILD = fileURLToPath(new URL("./helper-child.mjs", import.meta.url));
-export const PRODUCTION_FLAGS = ["--jitless", "--disallow-code-generation-from-strings"];
+/** The node flags of deploy/felhom-root-helper.service (read from the unit, so they cannot drift). */
+export const PRODUCTION_FLAGS = HELPER_NODE_FLAGS;
 export const isRoot = process.getuid?.() === 0;
 
 /** udev-style by-id links for the lsblk fixture's USB disks (as the root helper's own tests lay them out). */
