@@ -137,3 +137,40 @@ test("zod schemas – permissions booleans", () => {
     "/vms": { "VM.Audit": true, "VM.PowerMgmt": false },
   });
 });
+
+test("record parser – items in different key orders, and with many unknown keys, are each checked by their own keys", () => {
+  const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`x${i}`, i]));
+  const items = [
+    { id: "qemu/1", type: "qemu", vmid: "1", template: 0 },
+    { vmid: "2", template: "1", type: "qemu", id: "qemu/2" },
+    { template: 1, id: "qemu/3", vmid: 3, type: "qemu" },
+    { ...many, id: "qemu/4", type: "qemu", vmid: "4", tags: "a;b" },
+    { id: "qemu/5", type: "qemu", vmid: "5", ...many, template: "0" },
+  ];
+  const issues: ShapeIssue[] = [];
+  const out = parseClusterResources(items, [], issues);
+  assert.deepEqual(issues, []);
+  assert.deepEqual(
+    out?.map((r) => [r.vmid, r.template, r.tags]),
+    [
+      [1, false, undefined],
+      [2, true, undefined],
+      [3, true, undefined],
+      [4, undefined, ["a", "b"]],
+      [5, false, undefined],
+    ],
+  );
+  const bad: ShapeIssue[] = [];
+  parseClusterResources(
+    [
+      { id: "a", type: "qemu", vmid: "x" },
+      { vmid: 1, id: 2 },
+    ],
+    [],
+    bad,
+  );
+  assert.deepEqual(
+    bad.map((i) => i.path.join(".")),
+    ["0.vmid", "1.type"],
+  );
+});

@@ -88,6 +88,9 @@ export function splitList(v: string): string[] {
 
 const INVALID = Symbol("invalid");
 
+/** Key positions a record parser remembers (PVE records have a few dozen keys; a hostile one is not cached). */
+const MAX_REMEMBERED_KEYS = 64;
+
 /** Every item as a number, in place, or INVALID. */
 function toNumbers(v: unknown[]): number[] | typeof INVALID {
   for (let i = 0; i < v.length; i++) {
@@ -140,6 +143,8 @@ export function record<S extends Spec>(spec: S): RecordParser<Infer<S>> {
   const required = Object.entries(spec)
     .filter(([, f]) => !f.optional)
     .map(([k]) => k);
+  const orderKeys: string[] = [];
+  const orderFields: (Field<unknown, boolean> | undefined)[] = [];
   return (input, path, issues) => {
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       issues.push({
@@ -157,8 +162,20 @@ export function record<S extends Spec>(spec: S): RecordParser<Infer<S>> {
         ok = false;
       }
     }
+    let i = 0;
     for (const key in obj) {
-      const f = fields.get(key);
+      // The items of one list mostly share their key order: the field found at this position last time is
+      // reused when the key is the same string, which saves a map lookup per key.
+      let f: Field<unknown, boolean> | undefined;
+      if (orderKeys[i] === key) f = orderFields[i];
+      else {
+        f = fields.get(key);
+        if (i < MAX_REMEMBERED_KEYS) {
+          orderKeys[i] = key;
+          orderFields[i] = f;
+        }
+      }
+      i++;
       if (f === undefined) continue;
       const v = obj[key];
       // Fast path: the common, already well-typed value.
