@@ -1,6 +1,7 @@
 // Waiting for a PVE task: polls its status on the schedule of poll-schedule.ts (around the expected end when
-// the caller or the task history knows it), rides out the early "no such task" window and transient failures of the status call, streams new log lines, and
-// turns the final exitstatus into a typed outcome or a typed error (never trusting the POST's 200).
+// the caller or the task history knows it), rides out the early "no such task" window and transient failures
+// of the status call, streams new log lines, and turns the final exitstatus into a typed outcome or a typed
+// error (never trusting the POST's 200).
 import {
   PveError,
   PveHttpError,
