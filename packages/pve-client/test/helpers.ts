@@ -1,9 +1,15 @@
 // Test helpers: a plain-HTTP loopback server that answers like pveproxy (custom status lines, resets),
-// a log capture, and a client wired to either.
+// a log capture, a client wired to either, and the task-status answer scripted task readers return.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Agent } from "undici";
-import { Client, type ClientOptions, type Logger } from "@felhom/pve-client";
+import {
+  Client,
+  type ClientOptions,
+  type Logger,
+  type TaskStatus,
+  type Upid,
+} from "@felhom/pve-client";
 
 export const SECRET = "0b7c3f52-3c8e-4f7a-9d6e-2a1b0c9d8e7f";
 export const TOKEN = `felhom@pve!agent=${SECRET}`;
@@ -96,3 +102,19 @@ export function httpClient(url: string, extra: Partial<ClientOptions> = {}) {
 }
 
 export const UPID = "UPID:pve:00001234:00005678:6650A1B2:vzstart:100:felhom@pve!agent:";
+
+/** The status of task `upid`: running, or stopped with `exitstatus` when one is given. */
+export function taskStatusAnswer(upid: Upid, exitstatus?: string): TaskStatus {
+  return {
+    upid: upid.raw,
+    node: "pve",
+    pid: 1,
+    pstart: 2,
+    starttime: 3,
+    type: upid.type,
+    id: upid.id,
+    user: upid.user,
+    status: exitstatus === undefined ? "running" : "stopped",
+    ...(exitstatus === undefined ? {} : { exitstatus }),
+  };
+}

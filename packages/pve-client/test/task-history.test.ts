@@ -12,7 +12,7 @@ import {
   type Upid,
 } from "@felhom/pve-client";
 import { LruMap } from "../src/lru-map.js";
-import { captureLogger } from "./helpers.js";
+import { captureLogger, taskStatusAnswer } from "./helpers.js";
 
 const upidFor = (type: string, id: string): Upid =>
   parseUpid(`UPID:pve:00001234:00005678:6650A1B2:${type}:${id}:felhom@pve!agent:`);
@@ -25,18 +25,7 @@ function oneTask(upid: Upid, durationMs: number, exitstatus: string) {
     taskStatus(): Promise<TaskStatus> {
       calls.status++;
       const stopped = performance.now() - t0 >= durationMs;
-      return Promise.resolve({
-        upid: upid.raw,
-        node: "pve",
-        pid: 1,
-        pstart: 2,
-        starttime: 3,
-        type: upid.type,
-        id: upid.id,
-        user: upid.user,
-        status: stopped ? "stopped" : "running",
-        ...(stopped ? { exitstatus } : {}),
-      });
+      return Promise.resolve(taskStatusAnswer(upid, stopped ? exitstatus : undefined));
     },
     taskLog: () => Promise.resolve({ lines: [{ n: 1, t: "WARN: disk almost full" }], total: 1 }),
   };

@@ -15,6 +15,7 @@ import {
   type TaskStatus,
   type WaitOptions,
 } from "@felhom/pve-client";
+import { taskStatusAnswer } from "./helpers.js";
 
 const upid = parseUpid("UPID:pve:00001234:00005678:6650A1B2:vzrestore:101:felhom@pve!agent:");
 
@@ -46,18 +47,7 @@ function scripted(s: Script) {
       const f = failures.shift();
       if (f) return Promise.reject(f);
       const stopped = performance.now() - t0 >= s.durationMs;
-      return Promise.resolve({
-        upid: upid.raw,
-        node: "pve",
-        pid: 1,
-        pstart: 2,
-        starttime: 3,
-        type: upid.type,
-        id: upid.id,
-        user: upid.user,
-        status: stopped ? "stopped" : "running",
-        ...(stopped ? { exitstatus: s.exitstatus } : {}),
-      });
+      return Promise.resolve(taskStatusAnswer(upid, stopped ? s.exitstatus : undefined));
     },
     taskLog(_u, range) {
       calls.log++;
