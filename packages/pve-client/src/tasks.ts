@@ -165,15 +165,11 @@ export async function waitTask(
       "pve task stopped",
     );
     const exitstatus = last.exitstatus ?? "";
-    if (
-      history &&
-      lastRunningMs !== undefined &&
-      (exitstatus === "OK" || WARNINGS.test(exitstatus))
-    )
+    const w = WARNINGS.exec(exitstatus);
+    if (history && lastRunningMs !== undefined && (exitstatus === "OK" || w))
       history.record(upid, observedDuration(lastRunningMs, stoppedMs));
     if (opts.onLog) await guarded(stream.drain(call));
     if (exitstatus === "OK") return { status: "ok", upid };
-    const w = WARNINGS.exec(exitstatus);
     if (w) {
       const lines = (await guarded(readAll(stream, call)))
         .map((l) => l.t)
