@@ -86,7 +86,7 @@ export interface ClientOptions {
   random?: () => number;
 }
 
-export const DEFAULT_CONNECTIONS = 16;
+const DEFAULT_CONNECTIONS = 16;
 
 export function parseBaseUrl(
   baseUrl: string,
