@@ -3,7 +3,7 @@
 // pve-client learning durations from its earlier waits, the pve-client told the duration, and proxmoxer.
 // Lag = when the wait returned − when the task ended; status requests counted by the simulator.
 import { join } from "node:path";
-import { Client, type Logger } from "@felhom/pve-client";
+import { Client, silentLogger, type Logger } from "@felhom/pve-client";
 import { byMode, expect, type Scenario } from "../lib/scenario.js";
 import { spawnSim, type SimProcess } from "../lib/sim-process.js";
 import { RequestLog, type RecordedRequest } from "../lib/sim-requests.js";
@@ -78,12 +78,8 @@ async function pickGuests(client: Client): Promise<Series["guests"]> {
 
 /** A logger that keeps only waitTask's "which expected duration" line, by UPID. */
 function estimateLogger(estimates: Estimates): Logger {
-  const none = (): void => undefined;
   return {
-    trace: none,
-    info: none,
-    warn: none,
-    error: none,
+    ...silentLogger,
     debug(obj, msg) {
       if (msg !== "pve task wait estimate") return;
       const o = obj as { upid: string; source: string; expectedMs?: number };
