@@ -14,33 +14,16 @@ import {
 import { ReadClient, type ClientOptions as ReadClientOptions } from "./read-client.js";
 import type { PveRequest } from "./request.js";
 import type { GuestKind } from "./schemas/guests.js";
-import { TaskHistory } from "./task-history.js";
-import { waitTask, type TaskOutcome, type WaitOptions } from "./tasks.js";
 import { isUpidString, parseUpid, type Upid } from "./upid.js";
 
-export interface ClientOptions extends ReadClientOptions {
-  /**
-   * Where waitTask remembers how long tasks took, to poll around the expected end next time. Default: a
-   * TaskHistory of this Client's own; pass one to share it between Clients, or `false` to learn nothing.
-   */
-  taskHistory?: TaskHistory | false;
-}
+export type ClientOptions = ReadClientOptions;
 
 export class Client extends ReadClient {
-  /** The durations this Client's waits learn from (undefined when `taskHistory: false`). */
-  readonly taskHistory: TaskHistory | undefined;
   readonly #queue: GuestQueue | undefined;
 
   constructor(options: ClientOptions) {
     super(options);
     this.#queue = options.serializeGuestMutations ? new GuestQueue() : undefined;
-    this.taskHistory =
-      options.taskHistory === false ? undefined : (options.taskHistory ?? new TaskHistory());
-  }
-
-  /** Polls until the task stopped (around its expected end when known); returns ok/warnings or throws. */
-  override waitTask(upid: Upid, opts: WaitOptions = {}): Promise<TaskOutcome> {
-    return waitTask(this, upid, opts, this.logger, this.random, this.taskHistory);
   }
 
   // ---- mutations (each returns the task's Upid) ------------------------------------------------------

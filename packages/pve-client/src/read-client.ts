@@ -310,7 +310,10 @@ export class ReadClient {
     await this.transport.call(ops.stopTask(upid), opts);
   }
 
-  /** Polls until the task stopped; returns ok/warnings or throws a typed error. */
+  /**
+   * Polls until the task stopped (around the end its earlier runs in the task list predict); returns
+   * ok/warnings or throws a typed error.
+   */
   waitTask(upid: Upid, opts: WaitOptions = {}): Promise<TaskOutcome> {
     return waitTask(this, upid, opts, this.logger, this.random);
   }
