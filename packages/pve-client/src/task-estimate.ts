@@ -41,8 +41,10 @@ export function earlierRunsQuery(upid: Upid): TaskListFilters | undefined {
  * - the newest MIN_SAMPLES must agree (each within ±25 % or ±1 s of their median, whichever is wider), and
  *   older ones join only while they agree too: a job that just changed (a backup that doubled) is not
  *   predicted from its old runs;
- * - every run must have lasted at least a second by PVE's clock: a sub-second task is seen within tens of ms
- *   by the plain schedule, and a whole-second count cannot place its end;
+ * - the runs must prove the task lasts over a second: none recorded as 0 s and at least one as 2 s or more
+ *   (runs all recorded as 1 s may each have lasted a few ms or 1.9 s; the plain schedule sees such short
+ *   tasks within tens of ms anyway), and a run recorded as D s lasted between D − 1 and D + 1 s, so the
+ *   window rarely opens more than a second late;
  * - otherwise no estimate (the plain schedule).
  */
 export function estimateFromTaskList(
@@ -67,6 +69,8 @@ export function estimateFromTaskList(
     if (!fits(ms)) break;
     used.push(ms);
   }
+  // Recorded as 1 s each, the runs may have lasted anything from a few ms to 2 s: then no estimate.
+  if (Math.max(...used) < 2 * WHOLE_SECOND_MS) return undefined;
   return { ms: used.reduce((a, b) => a + b, 0) / used.length, samples: used.length };
 }
 

@@ -81,6 +81,9 @@ test("estimateFromTaskList – no estimate from too few, unsteady or sub-second 
   assert.equal(estimateFromTaskList(current, runs(5, 12, 5)), undefined, "the newest two disagree");
   assert.equal(estimateFromTaskList(current, runs(0, 0, 0)), undefined, "sub-second task");
   assert.equal(estimateFromTaskList(current, runs(1, 0, 1)), undefined, "under a second at times");
+  assert.equal(estimateFromTaskList(current, runs(1, 1, 1)), undefined, "0.1 s or 1.9 s each?");
+  // recorded as 1 s and as 2 s: it lasts between 1 and 2 s, and the mean says where
+  assert.deepEqual(estimateFromTaskList(current, runs(2, 1, 2)), { ms: 5000 / 3, samples: 3 });
 });
 
 test("estimateFromTaskList – older runs join only while they agree with the newest", () => {
@@ -89,8 +92,8 @@ test("estimateFromTaskList – older runs join only while they agree with the ne
     ms: 10_000,
     samples: 2,
   });
-  // a 1 s job whose older runs were sub-second ones: those stop the extension
-  assert.deepEqual(estimateFromTaskList(current, runs(1, 1, 0, 1)), { ms: 1000, samples: 2 });
+  // a 2 s job whose older runs were sub-second ones: those stop the extension
+  assert.deepEqual(estimateFromTaskList(current, runs(2, 2, 0, 2)), { ms: 2000, samples: 2 });
 });
 
 test("estimateFromTaskList – only this guest's and type's finished, successful runs; never the task itself", () => {
