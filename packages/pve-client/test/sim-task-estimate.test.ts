@@ -21,10 +21,16 @@ before(async () => {
 });
 after(() => sim.close());
 
+interface Start {
+  upid: Upid;
+  polls: number;
+  list: number;
+  lagMs: number;
+  source: unknown;
+}
+
 /** One CLI-like process: a new Client that starts the task and waits for it, then is closed. */
-async function freshWait(
-  start: (c: Client) => Promise<Upid>,
-): Promise<{ upid: Upid; polls: number; list: number; lagMs: number; source: unknown }> {
+async function freshWait(start: (c: Client) => Promise<Upid>): Promise<Start> {
   const cap = captureLogger();
   const client = new Client({
     baseUrl: sim.url,
@@ -63,7 +69,7 @@ test("sim task estimate – a fresh client's later starts of a VM poll around th
   const vm = (await probe.qemuList(sim.node)).find((g) => g.status === "stopped");
   await probe.close();
   assert.ok(vm, "a stopped VM in the sample data");
-  const starts = [];
+  const starts: Start[] = [];
   for (let i = 0; i < 4; i++) {
     starts.push(await freshWait((c) => c.start(sim.node, "qemu", vm.vmid)));
     await freshWait((c) => c.stop(sim.node, "qemu", vm.vmid));
@@ -81,12 +87,7 @@ test("sim task estimate – a fresh client's later starts of a VM poll around th
     [1, 1, 1, 1],
     "one task-list read per wait",
   );
-  const [first, , third, fourth] = starts as [
-    (typeof starts)[0],
-    unknown,
-    typeof first,
-    typeof first,
-  ];
+  const [first, , third, fourth] = starts as [Start, Start, Start, Start];
   assert.ok(first.polls >= 15, `the plain schedule polls often for 5 s: ${first.polls}`);
   for (const s of [third, fourth]) {
     assert.ok(s.polls < 6, `fewer than a fixed 1 s poll's 6: ${s.polls}`);

@@ -98,7 +98,7 @@ test("estimateFromTaskList – older runs join only while they agree with the ne
 
 test("estimateFromTaskList – only this guest's and type's finished, successful runs; never the task itself", () => {
   const rows: TaskListItem[] = [
-    { ...row(T0, 0), status: "RUNNING", endtime: undefined } as TaskListItem,
+    (({ endtime: _running, ...r }) => ({ ...r, status: "RUNNING" }))(row(T0, 0)),
     row(T0 - 10, 1, "OK", "vzdump", "101"),
     row(T0 - 20, 1, "OK", "qmstart", "100"),
     row(T0 - 30, 1, "job errors"),
