@@ -3,7 +3,6 @@
 import { evaluateAccess, type AccessReport, type AccessScope } from "./access.js";
 import type { LxcConfigChanges, QemuConfigChanges } from "./config-changes.js";
 import { PveResponseShapeError } from "./errors.js";
-import { GuestQueue } from "./guest-queue.js";
 import type { CallOptions } from "./http.js";
 import {
   ops,
@@ -19,13 +18,6 @@ import { isUpidString, parseUpid, type Upid } from "./upid.js";
 export type ClientOptions = ReadClientOptions;
 
 export class Client extends ReadClient {
-  readonly #queue: GuestQueue | undefined;
-
-  constructor(options: ClientOptions) {
-    super(options);
-    this.#queue = options.serializeGuestMutations ? new GuestQueue() : undefined;
-  }
-
   // ---- mutations (each returns the task's Upid) ------------------------------------------------------
 
   /** Restores a container from a vzdump archive into a new vmid (never starts it). */
@@ -98,14 +90,12 @@ export class Client extends ReadClient {
     if (kind === "qemu")
       return this.#task(ops.setQemuConfig(node, vmid, changes as QemuConfigChanges), opts);
     const req = ops.setLxcConfig(node, vmid, changes as LxcConfigChanges);
-    await this.#mutate(req, async () => {
-      const data = await this.data(req, opts);
-      if (data !== null && data !== "") {
-        throw new PveResponseShapeError(req.method, req.path, [
-          { path: [], message: "expected null" },
-        ]);
-      }
-    });
+    const data = await this.data(req, opts);
+    if (data !== null && data !== "") {
+      throw new PveResponseShapeError(req.method, req.path, [
+        { path: [], message: "expected null" },
+      ]);
+    }
   }
 
   start(node: string, kind: GuestKind, vmid: number, opts?: CallOptions): Promise<Upid> {
@@ -148,33 +138,13 @@ export class Client extends ReadClient {
 
   // ---- internals ------------------------------------------------------------------------------------
 
-  #task(req: PveRequest, opts: CallOptions | undefined): Promise<Upid> {
-    return this.#mutate(
-      req,
-      async () => {
-        const data = await this.data(req, opts);
-        if (!isUpidString(data)) {
-          throw new PveResponseShapeError(req.method, req.path, [
-            { path: [], message: `expected a UPID, got ${JSON.stringify(data)?.slice(0, 80)}` },
-          ]);
-        }
-        return parseUpid(data);
-      },
-      (upid) =>
-        this.waitTask(upid, {
-          acceptWarnings: true,
-          timeoutMs: 6 * 3600_000,
-          signal: this.closing.signal,
-        }),
-    );
-  }
-
-  #mutate<T>(
-    req: PveRequest,
-    fn: () => Promise<T>,
-    holdUntil?: (result: T) => Promise<unknown>,
-  ): Promise<T> {
-    if (!this.#queue || !req.guest) return fn();
-    return this.#queue.run(`${req.guest.node}/${req.guest.vmid}`, fn, holdUntil);
+  async #task(req: PveRequest, opts: CallOptions | undefined): Promise<Upid> {
+    const data = await this.data(req, opts);
+    if (!isUpidString(data)) {
+      throw new PveResponseShapeError(req.method, req.path, [
+        { path: [], message: `expected a UPID, got ${JSON.stringify(data)?.slice(0, 80)}` },
+      ]);
+    }
+    return parseUpid(data);
   }
 }

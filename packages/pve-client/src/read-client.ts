@@ -72,8 +72,6 @@ export interface ClientOptions {
   logger?: Logger;
   /** An undici dispatcher to use instead of the client's own Agent (e.g. a MockAgent). */
   dispatcher?: Dispatcher;
-  /** Queue mutating calls per guest until the previous one (and its task) finished. Default false. */
-  serializeGuestMutations?: boolean;
   /** Largest accepted response body. Default 256 MiB. */
   maxResponseBytes?: number;
   /**
@@ -113,8 +111,6 @@ export class ReadClient {
   protected readonly transport: Transport;
   protected readonly logger: Logger;
   protected readonly random: () => number;
-  /** Aborted by close(): ends background waits. */
-  protected readonly closing = new AbortController();
   readonly #ownedAgent: Dispatcher | undefined;
 
   constructor(options: ClientOptions) {
@@ -152,7 +148,6 @@ export class ReadClient {
 
   /** Closes the client's own connection pool (an injected dispatcher is left alone). */
   async close(): Promise<void> {
-    this.closing.abort();
     await this.#ownedAgent?.close();
   }
 
