@@ -1,6 +1,6 @@
 // Waiting for a PVE task: polls its status on the schedule of poll-schedule.ts (around the expected end when
-// the caller or PVE's task list of earlier runs tells it), rides out the early "no such task" window and transient failures
-// of the status call, streams new log lines, and turns the final exitstatus into a typed outcome or a typed
+// the caller or the task list's earlier runs tell it), rides out the early "no such task" window and transient
+// failures of the status call, streams new log lines, and turns the final exitstatus into a typed outcome or a typed
 // error (never trusting the POST's 200).
 import {
   PveError,
@@ -105,6 +105,24 @@ export async function waitTask(
   random: () => number = Math.random,
   clock: WaitClock = realWaitClock,
 ): Promise<TaskOutcome> {
+  // The task-list read runs alongside the first polls; it ends with the wait (or the caller's signal).
+  const estimating = new AbortController();
+  try {
+    return await pollUntilStopped(reader, upid, opts, logger, random, clock, estimating.signal);
+  } finally {
+    estimating.abort();
+  }
+}
+
+async function pollUntilStopped(
+  reader: TaskReader,
+  upid: Upid,
+  opts: WaitOptions,
+  logger: Logger,
+  random: () => number,
+  clock: WaitClock,
+  waitEnded: AbortSignal,
+): Promise<TaskOutcome> {
   const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
   const schedule: PollSchedule = {
     minMs: opts.pollMinMs ?? 25,
@@ -114,11 +132,7 @@ export async function waitTask(
   };
   const grace = opts.noSuchTaskGraceMs ?? 10_000;
   const started = clock.now();
-  // The task-list read runs alongside the first polls; it ends with the wait (or the caller's signal).
-  const estimating = new AbortController();
-  const listSignal = opts.signal
-    ? AbortSignal.any([opts.signal, estimating.signal])
-    : estimating.signal;
+  const listSignal = opts.signal ? AbortSignal.any([opts.signal, waitEnded]) : waitEnded;
   expectDuration(reader, upid, opts, logger, clock, listSignal, schedule);
   const deadline = started + timeoutMs;
   const stream = new LogStream(reader, upid, opts.onLog);
@@ -138,66 +152,58 @@ export async function waitTask(
 
   // A garbled status answer (e.g. `data: null` from a proxy hiccup) is polled again, a few times in a row at most.
   let badAnswers = 0;
-  try {
-    for (let polls = 0; ; polls++) {
-      const elapsed = clock.now() - started;
-      const delay = Math.min(
-        nextPollDelay(schedule, elapsed, polls, random()),
-        deadline - clock.now(),
-      );
-      if (delay > 0) await clock.sleep(delay, opts.signal).catch(cancelled);
-      if (opts.signal?.aborted) cancelled();
-      if (clock.now() >= deadline) throw new PveTaskTimeoutError(upid, timeoutMs, last?.status);
-      const call: CallOptions = {
-        timeoutMs: Math.max(1, Math.min(30_000, deadline - clock.now())),
-      };
-      if (opts.signal) call.signal = opts.signal;
-      try {
-        if (opts.onLog && last !== undefined) await guarded(stream.pull(call));
-        last = await guarded(reader.taskStatus(upid, call));
-        badAnswers = 0;
-      } catch (err) {
-        if (err instanceof PveHttpError && err.status === 400 && NO_SUCH_TASK.test(err.message)) {
-          if (clock.now() - started < grace) continue;
-        } else if (
-          isTransient(err) ||
-          (err instanceof PveResponseShapeError && ++badAnswers <= MAX_BAD_ANSWERS)
-        ) {
-          logger.debug(
-            { upid: upid.raw, polls, err: (err as PveError).code },
-            "pve task poll failed; retrying",
-          );
-          continue;
-        }
-        throw err;
+  for (let polls = 0; ; polls++) {
+    const elapsed = clock.now() - started;
+    const delay = Math.min(
+      nextPollDelay(schedule, elapsed, polls, random()),
+      deadline - clock.now(),
+    );
+    if (delay > 0) await clock.sleep(delay, opts.signal).catch(cancelled);
+    if (opts.signal?.aborted) cancelled();
+    if (clock.now() >= deadline) throw new PveTaskTimeoutError(upid, timeoutMs, last?.status);
+    const call: CallOptions = {
+      timeoutMs: Math.max(1, Math.min(30_000, deadline - clock.now())),
+    };
+    if (opts.signal) call.signal = opts.signal;
+    try {
+      if (opts.onLog && last !== undefined) await guarded(stream.pull(call));
+      last = await guarded(reader.taskStatus(upid, call));
+      badAnswers = 0;
+    } catch (err) {
+      if (err instanceof PveHttpError && err.status === 400 && NO_SUCH_TASK.test(err.message)) {
+        if (clock.now() - started < grace) continue;
+      } else if (
+        isTransient(err) ||
+        (err instanceof PveResponseShapeError && ++badAnswers <= MAX_BAD_ANSWERS)
+      ) {
+        logger.debug(
+          { upid: upid.raw, polls, err: (err as PveError).code },
+          "pve task poll failed; retrying",
+        );
+        continue;
       }
-      if (last.status !== "stopped") continue;
-      logger.debug(
-        {
-          upid: upid.raw,
-          exitstatus: last.exitstatus,
-          polls: polls + 1,
-          ms: Math.round(clock.now() - started),
-        },
-        "pve task stopped",
-      );
-      const exitstatus = last.exitstatus ?? "";
-      const w = WARNINGS.exec(exitstatus);
-      if (opts.onLog) await guarded(stream.drain(call));
-      if (exitstatus === "OK") return { status: "ok", upid };
-      if (w) {
-        const lines = (await guarded(readAll(stream, call)))
-          .map((l) => l.t)
-          .filter((t) => t.startsWith("WARN: "));
-        const count = Number(w[1]);
-        if (opts.acceptWarnings) return { status: "warnings", upid, count, lines };
-        throw new PveTaskWarningsError(upid, count, lines);
-      }
-      const logTail = await guarded(readTail(reader, upid, opts.logTailLines ?? 50, call));
-      throw taskFailure({ upid, exitstatus, logTail });
+      throw err;
     }
-  } finally {
-    estimating.abort();
+    if (last.status !== "stopped") continue;
+    const stoppedMs = clock.now() - started;
+    logger.debug(
+      { upid: upid.raw, exitstatus: last.exitstatus, polls: polls + 1, ms: Math.round(stoppedMs) },
+      "pve task stopped",
+    );
+    const exitstatus = last.exitstatus ?? "";
+    const w = WARNINGS.exec(exitstatus);
+    if (opts.onLog) await guarded(stream.drain(call));
+    if (exitstatus === "OK") return { status: "ok", upid };
+    if (w) {
+      const lines = (await guarded(readAll(stream, call)))
+        .map((l) => l.t)
+        .filter((t) => t.startsWith("WARN: "));
+      const count = Number(w[1]);
+      if (opts.acceptWarnings) return { status: "warnings", upid, count, lines };
+      throw new PveTaskWarningsError(upid, count, lines);
+    }
+    const logTail = await guarded(readTail(reader, upid, opts.logTailLines ?? 50, call));
+    throw taskFailure({ upid, exitstatus, logTail });
   }
 }
 
