@@ -2,6 +2,7 @@
 // when the helper closed an idle connection. A request that may have reached the helper is never sent twice.
 import { HelperClient, HelperError } from "@felhom/helper-protocol";
 import type { HelperClientOptions, ResultOf } from "@felhom/helper-protocol";
+import { brokenConnection } from "./helper-hints.js";
 import type { Logger } from "./log.js";
 
 export interface HelperLinkOptions {
@@ -66,7 +67,18 @@ export class HelperLink {
     if (this.#opts.connectTimeoutMs !== undefined)
       opts.connectTimeoutMs = this.#opts.connectTimeoutMs;
     if (this.#opts.timeoutMs !== undefined) opts.timeoutMs = this.#opts.timeoutMs;
-    const client = await HelperClient.connect(this.socketPath, opts);
+    let client: HelperClient;
+    try {
+      client = await HelperClient.connect(this.socketPath, opts);
+    } catch (err) {
+      // The helper's peer check (or a helper that fails to start) closes the connection before hello.
+      if (!brokenConnection(err)) throw err;
+      throw new HelperError(
+        "HELPER_CLOSED",
+        `${this.socketPath}: the helper closed the connection before answering hello`,
+        { cause: err },
+      );
+    }
     this.#opts.logger?.debug(
       { socket: this.socketPath, protocol: client.info?.protocol, version: client.info?.version },
       "helper connected",

@@ -14,6 +14,7 @@ import type { z } from "zod";
 import { runChecks } from "../checks.js";
 import type { CheckResult } from "../checks.js";
 import { describeError, exitCodeOf, quote } from "../errors.js";
+import { helperHint } from "../helper-hints.js";
 import { discoverDisks } from "../snapshot.js";
 import type { CommandDef } from "./command.js";
 import { keyValues, table } from "./format.js";
@@ -165,11 +166,13 @@ const smart: CommandDef = {
       named !== undefined ? [named] : (session.config.snapshot.disks ?? (await discoverDisks()));
     const results = [];
     let failed = 0;
+    let hint: string | undefined;
     for (const device of devices) {
       try {
         results.push(await session.host.smart({ device }, { signal: ctx.signal }));
       } catch (err) {
         failed++;
+        hint ??= helperHint(err);
         results.push({ device, error: describeError(err) });
       }
     }
@@ -197,6 +200,7 @@ const smart: CommandDef = {
           ...out,
           exitCode: 1,
           error: `smart: ${failed} of ${devices.length} disks could not be read`,
+          ...(hint !== undefined ? { hint } : {}),
         }
       : out;
   },

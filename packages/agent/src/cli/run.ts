@@ -6,6 +6,7 @@ import { PveArgumentError, PveError } from "@felhom/pve-client";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../config.js";
 import type { CliOverrides } from "../config.js";
 import { AgentError, UsageError, oneLine } from "../errors.js";
+import { helperHint } from "../helper-hints.js";
 import { createLogger, SecretScrubber } from "../log.js";
 import { backendLabel } from "../routing.js";
 import { openSession } from "../session.js";
@@ -181,6 +182,7 @@ function print(out: CommandOutput, io: CliIo, asJson: boolean): number {
   else if (out.text !== "") io.stdout.write(`${out.text}\n`);
   if (out.exitCode !== undefined && out.exitCode !== 0) {
     io.stderr.write(`felhom: ${oneLine(out.error ?? "failed")}\n`);
+    if (out.hint !== undefined) io.stderr.write(`  fix: ${out.hint}\n`);
     return out.exitCode;
   }
   return 0;
@@ -195,6 +197,7 @@ function report(err: unknown, io: CliIo, asJson: boolean): number {
   let code = "ERROR";
   let message: string;
   let exit: 1 | 2 = 1;
+  let hint: string | undefined;
   if (err instanceof AgentError) {
     code = err.code;
     message = err.message;
@@ -209,13 +212,18 @@ function report(err: unknown, io: CliIo, asJson: boolean): number {
   } else if (err instanceof HelperError) {
     code = err.code;
     message = `root helper: ${err.message}`;
+    hint = helperHint(err);
   } else {
     message = err instanceof Error ? err.message : String(err);
   }
   const line = oneLine(message, 400);
-  if (asJson) io.stdout.write(`${json({ ok: false, error: { code, message: line } })}\n`);
+  if (asJson)
+    io.stdout.write(
+      `${json({ ok: false, error: { code, message: line, ...(hint !== undefined ? { hint } : {}) } })}\n`,
+    );
   io.stderr.write(
     `felhom: ${line}${code !== "ERROR" && !line.includes(code) ? ` [${code}]` : ""}\n`,
   );
+  if (hint !== undefined) io.stderr.write(`  fix: ${hint}\n`);
   return exit;
 }
