@@ -13,7 +13,7 @@ import { openSession } from "../session.js";
 import type { Session } from "../session.js";
 import { DEFAULT_TOKEN_FILE, readTokenSecret } from "../token-file.js";
 import { VERSION } from "../version.js";
-import { GLOBAL_OPTIONS, findCommand, parseCommandArgs, usageOf } from "./args.js";
+import { GLOBAL_OPTIONS, findCommand, globalRequest, parseCommandArgs, usageOf } from "./args.js";
 import type { ParsedArgs } from "./args.js";
 import { CHANGE_COMMANDS } from "./commands-change.js";
 import { DOCTOR } from "./commands-doctor.js";
@@ -70,6 +70,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   const { command, rest, words } = findCommand(argv, COMMANDS);
+  if (command === undefined && words.length === 0) {
+    // `felhom --config X --help`: global options before --help or --version.
+    const asked = globalRequest(argv);
+    if (asked === "help") {
+      io.stdout.write(`${helpText()}\n`);
+      return 0;
+    }
+    if (asked === "version") {
+      io.stdout.write(`felhom ${VERSION}\n`);
+      return 0;
+    }
+  }
   if (command === undefined) {
     // A global option left without its value says so first (`felhom --node`).
     const last = argv.at(-1) ?? "";
