@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { MountName } from "@felhom/helper-protocol";
-import { PRODUCTION, argv, escapePath, renderMountUnit, UNIT_MARKER } from "../src/index.js";
+import { PRODUCTION, argv, escapePath, mountOptions, renderMountUnit } from "../src/index.js";
+import { UNIT_MARKER } from "../src/index.js";
 import { have, run } from "./helpers.js";
 
 const tools = PRODUCTION.tools;
@@ -107,6 +108,7 @@ test("mount unit – the text: marker first, fixed options, started by PID 1 fro
     what: "/dev/disk/by-id/usb-SanDisk_Ultra_4C530001-0:0-part1",
     where: "/mnt/felhom/backup",
     type: "ext4",
+    options: "nosuid,nodev,noexec,nofail",
   });
   assert.ok(text.startsWith(`${UNIT_MARKER}\n[Unit]\n`));
   assert.match(
@@ -124,12 +126,13 @@ test("mount unit – systemd-analyze verify accepts every generated unit and ref
     const fstypes = ["ext4", "xfs", "btrfs", "vfat", "exfat", "ntfs3"];
     const names = ["backup", "usb-1", "0", "a-b-c-d", "x".repeat(32)];
     for (const [i, name] of names.entries()) {
+      const type = fstypes[i % fstypes.length]!;
       const where = `/mnt/felhom/${name}`;
       const file = join(dir, `${escapePath(where)}.mount`);
       const what = "/dev/disk/by-id/usb-Generic_Flash_Disk_8E3B1A2C-0:0-part1";
       await writeFile(
         file,
-        renderMountUnit({ name, what, where, type: fstypes[i % fstypes.length]! }),
+        renderMountUnit({ name, what, where, type, options: mountOptions(type, 999, 999) }),
       );
       const r = await run("/usr/bin/systemd-analyze", ["verify", "--man=no", file]);
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
@@ -139,7 +142,7 @@ test("mount unit – systemd-analyze verify accepts every generated unit and ref
     const what = "/dev/disk/by-id/usb-x";
     await writeFile(
       wrong,
-      renderMountUnit({ name: "b", what, where: "/mnt/felhom/backup", type: "ext4" }),
+      renderMountUnit({ name: "b", what, where: "/mnt/felhom/backup", type: "ext4", options: "" }),
     );
     const r = await run("/usr/bin/systemd-analyze", ["verify", "--man=no", wrong]);
     assert.notEqual(r.code, 0);

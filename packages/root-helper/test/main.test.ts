@@ -277,7 +277,7 @@ test("main – every method works under --jitless --disallow-code-generation-fro
     const script = `
       import { startHelper } from ${JSON.stringify(join(PACKAGE_DIR, "dist/index.js"))};
       import { HelperClient } from "@felhom/helper-protocol";
-      import { makeFakeTools, fixturePath } from ${JSON.stringify(join(PACKAGE_DIR, "test/fake-tools/make-fake-tools.mjs"))};
+      import { makeFakeHost, makeFakeTools, fixturePath } from ${JSON.stringify(join(PACKAGE_DIR, "test/fake-tools/make-fake-tools.mjs"))};
       import { mkdir, symlink } from "node:fs/promises";
       const root = ${JSON.stringify(dir)};
       const fake = await makeFakeTools(root + "/bin", { rules: {
@@ -287,6 +287,7 @@ test("main – every method works under --jitless --disallow-code-generation-fro
       } });
       const dirs = { unitDir: root + "/u", mountBase: root + "/m", byIdDir: root + "/b", devDir: root + "/d" };
       for (const d of Object.values(dirs)) await mkdir(d);
+      Object.assign(dirs, await makeFakeHost(root, dirs.devDir));
       await symlink("../../sdb1", dirs.byIdDir + "/usb-X-0:0-part1");
       const helper = await startHelper({ tools: fake.tools, ...dirs, listen: { path: root + "/h.sock" },
         agentUid: process.getuid(), agentGid: process.getgid(), audit: () => {} });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderMountUnit } from "../src/index.js";
+import { mountOptions as optionsFor, renderMountUnit } from "../src/index.js";
 import { have, isRoot, run } from "./helpers.js";
 
 const UUID = "0f3e2a1b-1c2d-4e5f-8a9b-0123456789ab";
@@ -53,6 +53,7 @@ test("mount unit – a real ext4 mounted with the unit's What/Where/Type/Options
       what: link,
       where: join(dir, "mnt", "backup"),
       type: "ext4",
+      options: optionsFor("ext4", 0, 0),
     });
     const key = (k: string) => new RegExp(`^${k}=(.*)$`, "m").exec(unit)?.[1] ?? "";
     const [what, where, type, options] = ["What", "Where", "Type", "Options"].map(key);

@@ -176,12 +176,13 @@ test("usb.mount – eligible partition: unit written atomically (0644, marked), 
     const r = await client.usbMount({ uuid: UUID.usb!, name: "backup", fstype: "ext4" });
     client.close();
     const device = join(h.dirs.byIdDir, "usb-SanDisk_Ultra_4C530001230110111084-0:0-part1");
+    const byUuid = join(h.dirs.byIdDir, "..", "by-uuid", UUID.usb!); // the filesystem, not the device
     const unit = `${escapePath(h.where("backup"))}.mount`;
     assert.deepEqual(r, { name: "backup", unit, where: h.where("backup"), device });
     const text = await readFile(h.unitFile("backup"), "utf8");
     assert.equal(
       text,
-      `${UNIT_MARKER}\n[Unit]\nDescription=felhom USB disk backup\n\n[Mount]\nWhat=${device}\nWhere=${h.where("backup")}\n` +
+      `${UNIT_MARKER}\n[Unit]\nDescription=felhom USB disk backup\n\n[Mount]\nWhat=${byUuid}\nWhere=${h.where("backup")}\n` +
         "Type=ext4\nOptions=nosuid,nodev,noexec,nofail\nTimeoutSec=30\n\n[Install]\nWantedBy=multi-user.target\n",
     );
     assert.equal((await stat(h.unitFile("backup"))).mode & 0o777, 0o644);
