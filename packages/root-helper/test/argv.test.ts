@@ -2,14 +2,14 @@
 // itself, and the generated mount units against `systemd-analyze verify`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { MountName } from "@felhom/helper-protocol";
 import { PRODUCTION, argv, escapePath, mountOptions, renderMountUnit } from "../src/index.js";
 import { UNIT_MARKER } from "../src/index.js";
-import { have, run } from "./helpers.js";
+import { PACKAGE_DIR, have, run } from "./helpers.js";
 
 const tools = PRODUCTION.tools;
 
@@ -150,4 +150,22 @@ test("mount unit – systemd-analyze verify accepts every generated unit and ref
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("mount options – ownerless filesystems get uid, gid and umask 0027; Unix ones keep their owners", () => {
+  for (const type of ["vfat", "exfat", "ntfs3"])
+    assert.equal(
+      mountOptions(type, 999, 998),
+      "nosuid,nodev,noexec,nofail,uid=999,gid=998,umask=0027",
+    );
+  for (const type of ["ext4", "xfs", "btrfs"])
+    assert.equal(mountOptions(type, 999, 998), "nosuid,nodev,noexec,nofail");
+});
+
+test("deploy – /mnt/felhom is root:felhom 0750 (tmpfiles.d): other users cannot reach a mounted disk", async () => {
+  const conf = await readFile(
+    join(PACKAGE_DIR, "..", "..", "deploy", "felhom.tmpfiles.conf"),
+    "utf8",
+  );
+  assert.match(conf, /^d \/mnt\/felhom 0750 root felhom -$/m);
 });

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmod, cp, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { chmod, chown, cp, mkdir, mkdtemp, rm, stat, symlink } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -238,6 +238,32 @@ test("main – --socket creates root:<agent group> 0660 itself and serves", asyn
     assert.equal(await m.exited, 0);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("main – --socket checks its directory and every one above it before it creates anything", async (t) => {
+  if (skip()) return t.skip(skip());
+  const top = await tempDir(0o755);
+  try {
+    // mine/: another user's directory, so its owner could swap root's sub/ for a link at any time.
+    const [mine, sub, open] = [join(top, "mine"), join(top, "mine", "sub"), join(top, "open")];
+    await mkdir(sub, { recursive: true, mode: 0o755 });
+    await chown(mine, 65534, 65534);
+    await mkdir(open, { mode: 0o755 });
+    await chmod(open, 0o1777); // sticky, but the socket's own directory must be root's alone
+    await symlink(top, join(top, "link"));
+    const node = ["/usr/bin/node", ...FLAGS, MAIN, "--agent-user", "root", "--socket"];
+    for (const [dir, bad] of [
+      [sub, mine],
+      [open, open],
+      [join(top, "link"), join(top, "link")],
+    ] as const) {
+      const line = await refusal(node[0]!, [...node.slice(1), join(dir, "h.sock")]);
+      assert.match(line, new RegExp(`refusing to start: ${bad} is not root's alone$`), dir);
+      assert.equal(existsSync(join(dir, "h.sock")), false, `${dir}: a socket was created`);
+    }
+  } finally {
+    await rm(top, { recursive: true, force: true });
   }
 });
 

@@ -481,3 +481,26 @@ test("hw.sensors – the real sensors binary over a fake hwmon tree (private mou
     await h.close();
   }
 });
+
+test("usb.mount – vfat, exfat and ntfs3 units carry the agent's uid and gid and umask 0027; What= is by UUID", async () => {
+  const h = await usbHelper({
+    agent: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+  });
+  try {
+    const client = await h.connect();
+    await client.usbMount({ uuid: UUID.whole!, name: "stick", fstype: "vfat" });
+    client.close();
+    const text = await readFile(h.unitFile("stick"), "utf8");
+    const [uid, gid] = [process.getuid?.() ?? 0, process.getgid?.() ?? 0];
+    assert.match(
+      text,
+      new RegExp(`^Options=nosuid,nodev,noexec,nofail,uid=${uid},gid=${gid},umask=0027$`, "m"),
+    );
+    assert.match(
+      text,
+      new RegExp(`^What=${join(h.dirs.byIdDir, "..", "by-uuid", UUID.whole!)}$`, "m"),
+    );
+  } finally {
+    await h.close();
+  }
+});
