@@ -3,47 +3,40 @@
 // own uid, writable by nobody else) and read again on every request, so an edit applies at once.
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
-import { Bridge, HelperFailure, OsTemplate, StorageId, Vmid } from "@felhom/helper-protocol";
-import type { ParamsOf } from "@felhom/helper-protocol";
+import * as shape from "@felhom/helper-protocol";
+import { HelperFailure, type ParamsOf } from "@felhom/helper-protocol";
 import { isRecord } from "./exec.js";
 
-/** An entry of `templates` is a volid; `*` in it stands for any run of characters within one name. */
-export type GoldenPolicy = {
-  templates: string[];
-  storages: string[];
-  bridges: string[];
-  vmids: { min: number; max: number };
-  maxRootfsGiB: number;
-  maxMemoryMiB: number;
-  maxCores: number;
-  maxContainers: number;
-};
+type Check = (v: unknown) => boolean;
 type Shape = { safeParse(v: unknown): { success: boolean } };
-
-const list = (v: unknown, shape: Shape): boolean =>
-  Array.isArray(v) && v.length <= 64 && v.every((x) => shape.safeParse(x).success);
-const int = (v: unknown, max: number): boolean =>
-  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
-/** Each key with its check: the file has exactly these keys (a misspelt one is an error, not a default). */
-const FIELDS: Record<keyof GoldenPolicy, (v: unknown) => boolean> = {
-  templates: (v) =>
-    Array.isArray(v) &&
-    list(
-      v.map((t) => String(t).replace(/\*/g, "xx")),
-      OsTemplate,
-    ),
-  storages: (v) => list(v, StorageId),
-  bridges: (v) => list(v, Bridge),
-  vmids: (v) => {
-    const r = v as GoldenPolicy["vmids"];
-    return (
-      isRecord(v) && list([r.min, r.max], Vmid) && r.min <= r.max && Object.keys(v).length === 2
-    );
-  },
-  maxRootfsGiB: (v) => int(v, 131_072),
-  maxMemoryMiB: (v) => int(v, 4_194_304),
-  maxCores: (v) => int(v, 8192),
-  maxContainers: (v) => int(v, 10_000),
+const one =
+  (s: Shape): Check =>
+  (v) =>
+    s.safeParse(v).success;
+/** A list of allowed values; `*` in one stands for any run of characters but `/` and `:`. */
+const list =
+  (s: Shape): Check =>
+  (v) =>
+    Array.isArray(v) && v.length <= 64 && v.every((t) => one(s)(String(t).replace(/\*/g, "xx")));
+/** Exactly these keys, each value passing its check: a misspelt key is an error, not a default. */
+const exactly =
+  (checks: Record<string, Check>): Check =>
+  (v) =>
+    isRecord(v) &&
+    Object.keys(v).sort().join() === Object.keys(checks).sort().join() &&
+    Object.entries(checks).every(([k, ok]) => ok(v[k]));
+const { OsTemplate, StorageId, Bridge, RootfsGiB, MemoryMiB, Cores, Vmid } = shape;
+const POLICY = exactly({
+  allow: exactly({ ostemplate: list(OsTemplate), storage: list(StorageId), bridge: list(Bridge) }),
+  max: exactly({ rootfsGiB: one(RootfsGiB), memory: one(MemoryMiB), cores: one(Cores) }),
+  vmids: (v) => Array.isArray(v) && v.length === 2 && v.every(one(Vmid)) && v[0] <= v[1],
+  maxContainers: (v) => Number.isInteger(v) && (v as number) >= 0,
+});
+export type GoldenPolicy = {
+  allow: Record<"ostemplate" | "storage" | "bridge", string[]>;
+  max: Record<"rootfsGiB" | "memory" | "cores", number>;
+  vmids: [min: number, max: number];
+  maxContainers: number;
 };
 
 export async function readPolicy(path: string): Promise<GoldenPolicy> {
@@ -54,36 +47,27 @@ export async function readPolicy(path: string): Promise<GoldenPolicy> {
     const st = await fh.stat(); // of the open file itself: nothing can be swapped in between
     if (!st.isFile() || st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) throw invalid;
     const policy: unknown = JSON.parse((await fh.readFile("utf8")).slice(0, 65_536));
-    const keys = isRecord(policy) ? Object.keys(policy).sort() : [];
-    if (keys.join() !== Object.keys(FIELDS).sort().join()) throw invalid;
-    const p = policy as Record<string, unknown>;
-    if (!Object.entries(FIELDS).every(([k, ok]) => ok(p[k]))) throw invalid;
-    return policy as GoldenPolicy;
+    if (POLICY(policy)) return policy as GoldenPolicy;
   } catch {
-    throw invalid;
+    // unreadable or not JSON: as invalid as a wrong shape
   } finally {
     await fh.close();
   }
+  throw invalid;
 }
 
-/** POLICY_DENIED for any value outside the policy; GOLDEN_LIMIT when the guests in its vmid range (`vmids`
+/** POLICY_DENIED for any value outside the policy; GOLDEN_LIMIT when the guests in its vmid range (`vmids`:
  * of every guest config, any kind, any node) already number maxContainers. */
-export function checkPolicy(
-  policy: GoldenPolicy,
-  p: ParamsOf<"createContainer">,
-  vmids: number[],
-): void {
+export function checkPolicy(policy: GoldenPolicy, p: ParamsOf<"createContainer">, vmids: number[]) {
   const glob = (t: string) =>
     new RegExp(`^${t.replace(/[.+]/g, "\\$&").replace(/\*/g, "[^/:]*")}$`);
-  const inRange = (id: number): boolean => id >= policy.vmids.min && id <= policy.vmids.max;
+  const inRange = (id: number): boolean => id >= policy.vmids[0] && id <= policy.vmids[1];
   const allowed =
-    policy.templates.some((t) => glob(t).test(p.ostemplate)) &&
-    policy.storages.includes(p.storage) &&
-    policy.bridges.includes(p.bridge) &&
-    inRange(p.vmid) &&
-    p.rootfsGiB <= policy.maxRootfsGiB &&
-    p.memory <= policy.maxMemoryMiB &&
-    p.cores <= policy.maxCores;
+    Object.entries(policy.allow).every(([k, l]) =>
+      l.some((t) => glob(t).test(p[k as "storage"])),
+    ) &&
+    Object.entries(policy.max).every(([k, max]) => p[k as "cores"] <= max) &&
+    inRange(p.vmid);
   if (!allowed) throw new HelperFailure("POLICY_DENIED");
   if (vmids.filter(inRange).length >= policy.maxContainers) throw new HelperFailure("GOLDEN_LIMIT");
 }

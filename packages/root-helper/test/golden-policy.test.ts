@@ -13,13 +13,13 @@ import { checkPolicy, readPolicy } from "../src/golden-policy.js";
 
 const code = (c: string) => (err: unknown) => err instanceof HelperError && err.code === c;
 const POLICY = {
-  templates: ["local:vztmpl/debian-13-standard_*_amd64.tar.zst"],
-  storages: ["local-lvm"],
-  bridges: ["vmbr0"],
-  vmids: { min: 9000, max: 9099 },
-  maxRootfsGiB: 32,
-  maxMemoryMiB: 4096,
-  maxCores: 4,
+  allow: {
+    ostemplate: ["local:vztmpl/debian-13-standard_*_amd64.tar.zst"],
+    storage: ["local-lvm"],
+    bridge: ["vmbr0"],
+  },
+  max: { rootfsGiB: 32, memory: 4096, cores: 4 },
+  vmids: [9000, 9099],
   maxContainers: 2,
 };
 const CREATE = {
@@ -112,17 +112,35 @@ test("golden policy – a missing, linked, writable, foreign or malformed policy
     ["other-writable", () => chmod(file, 0o646)],
     ["not JSON", () => writeFile(file, "{ templates: [")],
     ["an unknown key", () => writeFile(file, JSON.stringify({ ...POLICY, maxDisks: 1 }))],
-    ["a missing key", () => writeFile(file, JSON.stringify({ ...POLICY, maxCores: undefined }))],
-    ["a bad bridge", () => writeFile(file, JSON.stringify({ ...POLICY, bridges: ["eth0"] }))],
+    [
+      "a missing key",
+      () => writeFile(file, JSON.stringify({ ...POLICY, max: { rootfsGiB: 8, memory: 512 } })),
+    ],
+    [
+      "a bad bridge",
+      () =>
+        writeFile(
+          file,
+          JSON.stringify({ ...POLICY, allow: { ...POLICY.allow, bridge: ["eth0"] } }),
+        ),
+    ],
     [
       "a bad template",
-      () => writeFile(file, JSON.stringify({ ...POLICY, templates: ["/tmp/x.tar"] })),
+      () =>
+        writeFile(
+          file,
+          JSON.stringify({ ...POLICY, allow: { ...POLICY.allow, ostemplate: ["/tmp/x.tar"] } }),
+        ),
+    ],
+    ["a reversed range", () => writeFile(file, JSON.stringify({ ...POLICY, vmids: [9100, 9000] }))],
+    [
+      "a missing list",
+      () => writeFile(file, JSON.stringify({ ...POLICY, allow: { storage: [] } })),
     ],
     [
-      "a reversed range",
-      () => writeFile(file, JSON.stringify({ ...POLICY, vmids: { min: 9, max: 1 } })),
+      "a float cap",
+      () => writeFile(file, JSON.stringify({ ...POLICY, max: { ...POLICY.max, cores: 1.5 } })),
     ],
-    ["a float cap", () => writeFile(file, JSON.stringify({ ...POLICY, maxCores: 1.5 }))],
     ["not an object", () => writeFile(file, "[]")],
   ];
   if (isRoot) cases.push(["owned by another user", () => chown(file, 65534, 65534)]);
@@ -157,7 +175,7 @@ test("golden policy – the packaged deploy/golden-policy.json is valid and narr
     denied({ rootfsGiB: 1024 });
     denied({ ostemplate: "local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst" });
     denied({}, [9000, 9001]);
-    assert.ok(policy.maxContainers < OPEN_POLICY.maxContainers);
+    assert.ok(policy.maxContainers < (OPEN_POLICY.maxContainers as number));
   } finally {
     await h.close();
   }

@@ -46,13 +46,13 @@ export async function makeFakeTools(dir, options = {}) {
 
 /** A golden policy that lets through every request of the tests, the demo and the flood soak. */
 export const OPEN_POLICY = {
-  templates: ["*:vztmpl/*.tar.gz", "*:vztmpl/*.tar.xz", "*:vztmpl/*.tar.zst"],
-  storages: ["local", "local-lvm", "local-zfs"],
-  bridges: ["vmbr0", "vmbr1"],
-  vmids: { min: 100, max: 999_999_999 },
-  maxRootfsGiB: 131_072,
-  maxMemoryMiB: 4_194_304,
-  maxCores: 8192,
+  allow: {
+    ostemplate: ["*:vztmpl/*.tar.gz", "*:vztmpl/*.tar.xz", "*:vztmpl/*.tar.zst"],
+    storage: ["local", "local-lvm", "local-zfs"],
+    bridge: ["vmbr0", "vmbr1"],
+  },
+  max: { rootfsGiB: 131_072, memory: 4_194_304, cores: 8192 },
+  vmids: [100, 999_999_999],
   maxContainers: 10_000,
 };
 
