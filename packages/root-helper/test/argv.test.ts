@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { MountName } from "@felhom/helper-protocol";
+import { MountName, methodNames } from "@felhom/helper-protocol";
 import { PRODUCTION, argv, escapePath, mountOptions, renderMountUnit } from "../src/index.js";
 import { UNIT_MARKER } from "../src/index.js";
 import { PACKAGE_DIR, have, run } from "./helpers.js";
@@ -168,4 +168,73 @@ test("deploy – /mnt/felhom is root:felhom 0750 (tmpfiles.d): other users canno
     "utf8",
   );
   assert.match(conf, /^d \/mnt\/felhom 0750 root felhom -$/m);
+});
+
+/** SECURITY.md's table "Every command line it can run": method → the command lines (code that starts with a
+ * tool's path) in its row, in order. */
+async function documentedArgv(): Promise<Map<string, string[]>> {
+  const tools: string[] = Object.values(PRODUCTION.tools);
+  const doc = await readFile(join(PACKAGE_DIR, "SECURITY.md"), "utf8");
+  const section = doc.split("## Every command line it can run")[1]!.split("\n## ")[0]!;
+  const rows = section.split("\n").filter((l) => /^\| `[a-z]+\.[A-Za-z]+` \|/.test(l));
+  return new Map(
+    rows.map((row) => {
+      const [, method, text] = /^\| `([^`]+)` \| (.*) \|$/.exec(row)!;
+      const code = [...text!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+      return [method!, code.filter((c) => tools.includes(c.split(" ")[0]!))];
+    }),
+  );
+}
+
+test("SECURITY.md – the documented argv table is exactly what the builders produce, for every method", async () => {
+  const t = PRODUCTION.tools;
+  const P = {
+    ...{ vmid: "VMID", ostemplate: "OSTEMPLATE", storage: "STORAGE", hostname: "HOSTNAME" },
+    ...{ memory: "MEMORY", cores: "CORES", rootfsGiB: "ROOTFSGIB", bridge: "BRIDGE" },
+  } as never;
+  const reload = argv.daemonReload(t);
+  const expected: Record<string, Array<readonly string[]>> = {
+    "helper.hello": [],
+    "golden.createContainer": [argv.pctCreate(t, P)],
+    "usb.mount": [
+      ...[argv.lsblk(t), reload, argv.systemctlNow(t, "enable", "UNIT")],
+      ...[argv.systemctlNow(t, "disable", "UNIT"), reload],
+    ],
+    "usb.unmount": [argv.systemctlNow(t, "disable", "UNIT"), reload],
+    "hw.smart": [argv.smartctl(t, "DEVICE" as never)],
+    "hw.sensors": [argv.sensors(t)],
+  };
+  const documented = await documentedArgv();
+  assert.deepEqual([...documented.keys()], methodNames);
+  for (const [method, lines] of documented)
+    assert.deepEqual(
+      lines,
+      expected[method]!.map((a) => a.join(" ")),
+      method,
+    );
+  // Every builder is in the table: a new one cannot run undocumented.
+  const builders = Object.keys(argv).filter(
+    (k) => typeof argv[k as keyof typeof argv] === "function",
+  );
+  assert.deepEqual(builders.sort(), [
+    "daemonReload",
+    "lsblk",
+    "pctCreate",
+    "sensors",
+    "smartctl",
+    "systemctlNow",
+  ]);
+});
+
+test("SECURITY.md – the documented mount unit is renderMountUnit's text", async () => {
+  const doc = await readFile(join(PACKAGE_DIR, "SECURITY.md"), "utf8");
+  const block = /```\n(# Written by felhom-root-helper[^`]*)```/.exec(doc)?.[1];
+  const u = {
+    name: "NAME",
+    what: "WHAT",
+    where: "/mnt/felhom/NAME",
+    type: "FSTYPE",
+    options: "OPTIONS",
+  };
+  assert.equal(block, renderMountUnit(u));
 });
