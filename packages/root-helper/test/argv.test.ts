@@ -201,7 +201,7 @@ test("SECURITY.md – the documented argv table is exactly what the builders pro
       ...[argv.systemctlNow(t, "disable", "UNIT"), reload],
     ],
     "usb.unmount": [argv.systemctlNow(t, "disable", "UNIT"), reload],
-    "hw.smart": [argv.smartctl(t, "DEVICE" as never)],
+    "hw.smart": [argv.smartctl(t, "DEVICE")],
     "hw.sensors": [argv.sensors(t)],
   };
   const documented = await documentedArgv();
