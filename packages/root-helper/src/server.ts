@@ -28,7 +28,7 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
   const audit = (peer: PeerCred | undefined, fields: object): void =>
     void sink(JSON.stringify({ time: new Date().toISOString(), peer: peer ?? null, ...fields }));
   // Built once, so the pct create lock and the mount queue hold across connections.
-  const golden = goldenHandler(config.tools, limits);
+  const golden = goldenHandler(config.tools, config, limits);
   const usb = usbHandlers(config.tools, config, limits);
   const smart = smartHandler(config.tools, config, limits);
   const sensors = sensorsHandler(config.tools, limits);
