@@ -33,6 +33,13 @@ export const HELPER_HINTS: { readonly [K in HelperClientErrorCode]: string | und
   HELPER_NOT_OWNED:
     "the helper only removes mounts it created itself (felhom usb mount); remove this one by hand",
   HELPER_TOOL_OUTPUT_INVALID: `the tool printed output the helper cannot read (an unsupported version?); see ${JOURNAL}`,
+  HELPER_DEVICE_IN_USE:
+    "the disk is mounted on the host or named in a guest's configuration: unmount it or remove it from the guest first (lsblk, grep -r UUID /etc/pve)",
+  HELPER_POLICY_INVALID: `the golden-image policy /etc/felhom/golden-policy.json is missing, unsafe (not root's alone) or invalid; see ${JOURNAL}`,
+  HELPER_POLICY_DENIED:
+    "the request is outside the golden-image policy (/etc/felhom/golden-policy.json): use an allowed template, storage, bridge and sizes, or widen the policy",
+  HELPER_GOLDEN_LIMIT:
+    "the golden-image policy's container limit is reached: remove an unused golden container, or raise the limit in /etc/felhom/golden-policy.json",
   HELPER_TOOL_UNAVAILABLE:
     "install the tool on the host: apt install smartmontools (smart) or lm-sensors (sensors); pct comes with Proxmox VE",
   HELPER_UNKNOWN_ERROR: `the helper answered with a code this agent does not know: ${SAME_BUILD}`,
