@@ -10,7 +10,6 @@ import {
   OsTemplate,
   StorageId,
 } from "@felhom/helper-protocol";
-import type { z } from "zod";
 import { runChecks } from "../checks.js";
 import type { CheckResult } from "../checks.js";
 import { describeError, exitCodeOf, quote } from "../errors.js";
@@ -24,7 +23,7 @@ function shaped(
   args: ArgReader,
   label: string,
   value: string,
-  shape: z.ZodType,
+  shape: { safeParse(value: unknown): { success: boolean } },
   what: string,
 ): string {
   if (!shape.safeParse(value).success) args.fail(`${label} ${quote(value)} is not ${what}`);
