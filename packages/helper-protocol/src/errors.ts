@@ -18,6 +18,7 @@ export const HelperErrorCode = {
   NOT_OWNED: -32007,
   TOOL_OUTPUT_INVALID: -32008,
   TOOL_UNAVAILABLE: -32009,
+  CANCELLED: -32010,
 } as const;
 
 export type HelperErrorName = keyof typeof HelperErrorCode;
@@ -40,6 +41,7 @@ export const HelperErrorMessage: { readonly [K in HelperErrorName]: string } = {
   NOT_OWNED: "Object was not created by the helper",
   TOOL_OUTPUT_INVALID: "The privileged tool printed output the helper cannot read",
   TOOL_UNAVAILABLE: "The privileged tool is not installed",
+  CANCELLED: "The request was cancelled before it ran",
 };
 
 const nameByNumber = new Map<number, HelperErrorName>(
