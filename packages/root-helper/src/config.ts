@@ -16,7 +16,7 @@ export const DEFAULT_LIMITS = Object.freeze({
   maxInFlight: 4, // requests per connection; more are answered Busy
   maxUnanswered: 8, // requests read per connection whose answer is not yet written: reading stops there
   maxQueuedBytes: 1024 * 1024, // answers a peer has not read: beyond, its connection is closed
-  maxRequestsPerSecond: 100, // over all connections (frames admitted; bursts of as many)
+  maxRequestsPerSecond: 100, // frames admitted per connection, in bursts of as many; more wait
   auditWindowMs: 10_000, // repeated audit lines are coalesced into one summary per window
   requestTimeoutMs: 120_000, // deadline of one request, answered Timeout
   createTimeoutMs: 1_800_000, // answer deadline of `pct create` (Timeout); pct itself runs to its end

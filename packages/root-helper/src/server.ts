@@ -47,7 +47,6 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
   const running = new Set<Promise<unknown>>();
   const sockets = new Set<Socket>();
   let serving = false;
-  const admit = rateCap(limits.maxRequestsPerSecond); // shared by every connection
   // Mount operations wait their turn here. One whose deadline passes or whose peer goes away (or cancels) while it
   // waits leaves at once, answered, and never runs; once running, it runs to its end.
   let mountQueue: Promise<unknown> = Promise.resolve();
@@ -76,7 +75,7 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
     audit(peer, { method: "(connect)", decision: allowed ? "ok" : "denied", code });
     if (!allowed) return void socket.destroy();
     sockets.add(socket);
-    const guard = new FrameGuard(limits, admit);
+    const guard = new FrameGuard(limits, rateCap(limits.maxRequestsPerSecond));
     const flow = { settled: () => guard.settle(), maxQueuedBytes: limits.maxQueuedBytes };
     const conn = connectionFromFrames(guard, socket, flow);
     const gone = new AbortController(); // aborts every request of this connection when it closes
