@@ -140,8 +140,9 @@ export async function startHelperProcess(opts: HelperProcessOptions = {}): Promi
       tail = `${tail}\n${line}`.slice(-4000);
     }
   });
+  // 'close': the process has exited and its stderr (the audit, with its last coalesced summaries) is read.
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+    child.once("close", (code, signal) => resolve({ code, signal })),
   );
   const stdout = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const rssWaiters: Array<(m: SettledMemory) => void> = [];
