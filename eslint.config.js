@@ -54,7 +54,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                "^(?!(node:(fs|fs/promises|path|child_process|net|os|util|process|stream|crypto|module)|zod|vscode-jsonrpc(/node)?|@felhom/helper-protocol|\\.{1,2}/.*)$)",
+                "^(?!(node:(fs|fs/promises|path|child_process|net|os|util|process|stream|crypto|module)|zod(/mini)?|vscode-jsonrpc(/node)?|@felhom/helper-protocol|\\.{1,2}/.*)$)",
               message: "The root helper may import only its audited allowlist.",
             },
           ],

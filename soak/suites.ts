@@ -5,6 +5,7 @@ import { runBadInput } from "./edges/bad-input.js";
 import { runDaemonSoak } from "./edges/daemon-soak.js";
 import { runFlood } from "./helper/flood.js";
 import { runFramingFuzz } from "./helper/framing-fuzz.js";
+import { runHelloFlood } from "./helper/hello-flood.js";
 import { runPeerChecks } from "./helper/peer.js";
 import { runHelperProperties } from "./helper/properties.js";
 import type { Profile, SuiteResult } from "./lib/result.js";
@@ -46,6 +47,12 @@ export const SUITES: readonly Suite[] = [
     about:
       "1,000 connections opened at once against the helper's production connection cap (16), each accepted one dribbling a frame a byte every 100 ms; meanwhile a well-behaved client retries a hello. Then 12 concurrent requests on one connection (in-flight limit 4) and two concurrent pct creates (one at a time).",
     run: (profile) => runFlood({ profile }),
+  },
+  {
+    id: "helper-hello-flood",
+    about:
+      "16 connections of the agent's uid write helper.hello frames as fast as the helper takes them and never read an answer, reconnecting whenever the helper closes them, for 90 s (full profile) against the helper under its unit's node flags and production limits. Its RSS is sampled every 500 ms; then a well-behaved client sends 200 hellos one after another.",
+    run: (profile) => runHelloFlood({ profile }),
   },
   {
     id: "helper-peers",

@@ -8,6 +8,7 @@ import { mkdtempSync, copyFileSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AGENT_NODE_FLAGS, HELPER_NODE_FLAGS, nodeFlagsOfUnit } from "../bench/lib/unit-flags.js";
+import { DEFAULT_LIMITS } from "@felhom/root-helper";
 
 const deploy = new URL("../deploy/", import.meta.url).pathname;
 const units = ["felhom-agent.service", "felhom-root-helper.socket", "felhom-root-helper.service"];
@@ -124,4 +125,15 @@ test("units – the bench's flag reader refuses an ExecStart= it cannot read", (
   assert.throws(() => nodeFlagsOfUnit("ExecStart=/bin/sh -c x\n"), /does not run \/usr\/bin\/node/);
   assert.throws(() => nodeFlagsOfUnit("ExecStart=/usr/bin/node --a\n"), /names no script/);
   assert.throws(() => nodeFlagsOfUnit("[Service]\n"), /one ExecStart= line, found 0/);
+});
+
+test("units – a stop waits for the helper's running work; the helper's memory and tasks are bounded", () => {
+  const helper = readFileSync(join(deploy, "felhom-root-helper.service"), "utf8");
+  // SIGTERM to the helper alone (not to a running pct create), then time for pct to finish.
+  assert.match(helper, /^KillMode=mixed$/m);
+  const stop = /^TimeoutStopSec=([0-9]+)h$/m.exec(helper);
+  assert.ok(stop && Number(stop[1]) * 3_600_000 > DEFAULT_LIMITS.createTimeoutMs, "TimeoutStopSec");
+  assert.match(helper, /^MemoryMax=[0-9]+[MG]$/m);
+  assert.match(helper, /^TasksMax=[0-9]+$/m);
+  assert.match(helper, /^LogRateLimitIntervalSec=0$/m); // the helper bounds its own output
 });

@@ -74,9 +74,10 @@ export async function startHelperProcess(dir: string): Promise<HelperProcess> {
   let errText = "";
   createInterface({ input: child.stderr }).on("line", (line) => {
     try {
-      const r = JSON.parse(line) as { method?: string; decision?: string };
+      const r = JSON.parse(line) as { method?: string; decision?: string; repeated?: number };
+      // A summary of coalesced audit lines stands for `repeated` more of its kind.
       for (const key of [`${r.method}`, `${r.method} ${r.decision}`])
-        counts.set(key, (counts.get(key) ?? 0) + 1);
+        counts.set(key, (counts.get(key) ?? 0) + (r.repeated ?? 1));
     } catch {
       errText = (errText + line + "\n").slice(-2000);
     }

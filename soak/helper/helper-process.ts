@@ -126,17 +126,25 @@ export async function startHelperProcess(opts: HelperProcessOptions = {}): Promi
     opts.scan?.scan("helper audit log", line);
     if (line.includes(canary)) tail = `${tail}\nCANARY IN AUDIT: ${line}`.slice(-4000);
     try {
-      const rec = JSON.parse(line) as { method?: string; decision?: "ok" | "denied" | "failed" };
+      const rec = JSON.parse(line) as {
+        method?: string;
+        decision?: "ok" | "denied" | "failed";
+        repeated?: number;
+      };
       if (rec.decision === undefined) throw new Error("no decision");
-      if (rec.method === "(connect)") audit.connects[rec.decision === "ok" ? "ok" : "denied"]++;
-      else audit.requests[rec.decision]++;
+      // A summary of coalesced lines stands for `repeated` more of its kind; an "(after timeout)" line is the
+      // late outcome of a request already audited.
+      const n = rec.repeated ?? 1;
+      if (rec.method === "(connect)") audit.connects[rec.decision === "ok" ? "ok" : "denied"] += n;
+      else if (rec.method !== "(after timeout)") audit.requests[rec.decision] += n;
     } catch {
       audit.unparsable++;
       tail = `${tail}\n${line}`.slice(-4000);
     }
   });
+  // 'close': the process has exited and its stderr (the audit, with its last coalesced summaries) is read.
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+    child.once("close", (code, signal) => resolve({ code, signal })),
   );
   const stdout = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const rssWaiters: Array<(m: SettledMemory) => void> = [];

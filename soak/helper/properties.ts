@@ -150,6 +150,8 @@ export async function runHelperProperties(opts: {
       `${unfixedTotal} answers with another message`,
       [...unfixed].map(([m, n]) => `${n}× ${m}`),
     );
+    for (const p of peers) p.destroy();
+    await helper.stop(); // the helper writes the summaries of its coalesced audit lines as it stops
     const audited =
       helper.audit.requests.ok + helper.audit.requests.denied + helper.audit.requests.failed;
     rb.check(

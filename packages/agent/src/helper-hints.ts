@@ -30,6 +30,8 @@ export const HELPER_HINTS: { readonly [K in HelperClientErrorCode]: string | und
   HELPER_ALREADY_EXISTS:
     "it exists already: pick another VMID or mount name, or unmount it first (felhom usb unmount NAME)",
   HELPER_TIMEOUT: `the privileged tool did not finish in time; see ${JOURNAL}, then retry`,
+  HELPER_CANCELLED:
+    "the request was cancelled (timed out or disconnected) while it waited for an earlier operation; retry",
   HELPER_NOT_OWNED:
     "the helper only removes mounts it created itself (felhom usb mount); remove this one by hand",
   HELPER_TOOL_OUTPUT_INVALID: `the tool printed output the helper cannot read (an unsupported version?); see ${JOURNAL}`,

@@ -3,7 +3,7 @@
 import { connect as netConnect } from "node:net";
 import type { Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import jsonrpc from "vscode-jsonrpc";
 import type { RequestType } from "vscode-jsonrpc";
 import { connectionFromStreams } from "./transport.js";
@@ -124,7 +124,7 @@ export class HelperClient {
     for (const f of this.#onClose.splice(0)) f();
   }
 
-  async #call<P extends z.ZodType, R extends z.ZodType>(
+  async #call<P extends z.ZodMiniType, R extends z.ZodMiniType>(
     def: MethodDef<string, P, R>,
     params: unknown,
     opts: CallOptions = {},

@@ -8,3 +8,7 @@ export { registerHelperMethods, HelperFailure } from "./server.js";
 export type { AuditRecord, Handler, HandlerContext, Handlers, RegisterOptions } from "./server.js";
 export { connectionFromStreams } from "./transport.js";
 export type { MessageConnection } from "./transport.js";
+export { connectionFromFrames } from "./wire.js";
+export type { WireFlow } from "./wire.js";
+export { coalescingAudit } from "./audit.js";
+export type { AuditLine, AuditLog } from "./audit.js";

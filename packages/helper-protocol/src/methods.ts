@@ -1,5 +1,5 @@
 // The RPC contract, declared once: every method's name, strict params schema and result schema.
-import { z } from "zod";
+import * as z from "zod/mini";
 import jsonrpc from "vscode-jsonrpc";
 import {
   Bridge,
@@ -25,14 +25,14 @@ export const PROTOCOL = "felhom-root-helper" as const;
 export const PROTOCOL_VERSION = 1 as const;
 
 /** One method of the contract: its wire name, params and result schemas, and the typed vscode-jsonrpc request. */
-export interface MethodDef<M extends string, P extends z.ZodType, R extends z.ZodType> {
+export interface MethodDef<M extends string, P extends z.ZodMiniType, R extends z.ZodMiniType> {
   readonly method: M;
   readonly params: P;
   readonly result: R;
   readonly type: RequestType<z.input<P>, z.output<R>, void>;
 }
 
-function defineMethod<M extends string, P extends z.ZodType, R extends z.ZodType>(
+function defineMethod<M extends string, P extends z.ZodMiniType, R extends z.ZodMiniType>(
   method: M,
   params: P,
   result: R,
@@ -45,15 +45,15 @@ function defineMethod<M extends string, P extends z.ZodType, R extends z.ZodType
   });
 }
 
-const Text = z.string().max(4096);
+const Text = z.string().check(z.maxLength(4096));
 
 export const hello = defineMethod(
   "helper.hello",
   NoParams,
   z.strictObject({
     protocol: z.literal(PROTOCOL),
-    version: z.number().int().positive(),
-    methods: z.array(z.string().max(64)).max(16),
+    version: z.int().check(z.positive()),
+    methods: z.array(z.string().check(z.maxLength(64))).check(z.maxLength(16)),
   }),
 );
 
@@ -72,7 +72,7 @@ export const createContainer = defineMethod(
   z.strictObject({
     vmid: Vmid,
     /** The last lines of pct's output, control characters removed. */
-    output: z.array(Text).max(50),
+    output: z.array(Text).check(z.maxLength(50)),
   }),
 );
 
@@ -81,30 +81,30 @@ export const usbMount = defineMethod(
   z.strictObject({ uuid: FsUuid, name: MountName, fstype: FsType }),
   z.strictObject({
     name: MountName,
-    unit: z.string().max(128),
-    where: z.string().max(64),
-    device: z.string().max(256),
+    unit: z.string().check(z.maxLength(128)),
+    where: z.string().check(z.maxLength(64)),
+    device: z.string().check(z.maxLength(256)),
   }),
 );
 
 export const usbUnmount = defineMethod(
   "usb.unmount",
   z.strictObject({ name: MountName }),
-  z.strictObject({ name: MountName, unit: z.string().max(128) }),
+  z.strictObject({ name: MountName, unit: z.string().check(z.maxLength(128)) }),
 );
 
 const SmartAttribute = z.strictObject({
-  id: z.number().int().min(0).max(255),
-  name: z.string().max(64),
-  value: z.number().int(),
-  worst: z.number().int(),
-  threshold: z.number().int(),
+  id: z.int().check(z.minimum(0), z.maximum(255)),
+  name: z.string().check(z.maxLength(64)),
+  value: z.int(),
+  worst: z.int(),
+  threshold: z.int(),
   raw: z.number(),
   failing: z.boolean(),
 });
 
 const NvmeHealth = z.strictObject({
-  criticalWarning: z.number().int(),
+  criticalWarning: z.int(),
   temperatureC: z.number(),
   availableSpare: z.number(),
   percentageUsed: z.number(),
@@ -121,33 +121,33 @@ export const smart = defineMethod(
     /** PASSED or FAILED from SMART's own verdict; UNKNOWN when smartctl could not say. */
     health: z.enum(["PASSED", "FAILED", "UNKNOWN"]),
     /** smartctl's exit-status bitmask, decoded (bits 0-2: no usable data; 3-7: data with warnings). */
-    exitStatus: z.number().int().min(0).max(255),
-    warnings: z.array(z.string().max(64)).max(8),
-    model: z.string().max(128).optional(),
-    serial: z.string().max(128).optional(),
-    temperatureC: z.number().optional(),
-    powerOnHours: z.number().optional(),
-    ataAttributes: z.array(SmartAttribute).max(256).optional(),
-    nvmeHealth: NvmeHealth.optional(),
+    exitStatus: z.int().check(z.minimum(0), z.maximum(255)),
+    warnings: z.array(z.string().check(z.maxLength(64))).check(z.maxLength(8)),
+    model: z.optional(z.string().check(z.maxLength(128))),
+    serial: z.optional(z.string().check(z.maxLength(128))),
+    temperatureC: z.optional(z.number()),
+    powerOnHours: z.optional(z.number()),
+    ataAttributes: z.optional(z.array(SmartAttribute).check(z.maxLength(256))),
+    nvmeHealth: z.optional(NvmeHealth),
   }),
 );
 
 export const SensorReading = z.strictObject({
-  chip: z.string().max(128),
-  label: z.string().max(128),
+  chip: z.string().check(z.maxLength(128)),
+  label: z.string().check(z.maxLength(128)),
   kind: z.enum(["temp", "fan", "voltage", "power", "current", "other"]),
   value: z.number(),
   unit: z.enum(["°C", "RPM", "V", "W", "A", ""]),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  crit: z.number().optional(),
+  min: z.optional(z.number()),
+  max: z.optional(z.number()),
+  crit: z.optional(z.number()),
 });
 export type SensorReading = z.infer<typeof SensorReading>;
 
 export const sensors = defineMethod(
   "hw.sensors",
   NoParams,
-  z.strictObject({ readings: z.array(SensorReading).max(1024) }),
+  z.strictObject({ readings: z.array(SensorReading).check(z.maxLength(1024)) }),
 );
 
 /** Every method of the contract, by its key. The helper registers each of these explicitly. */

@@ -1,6 +1,6 @@
 // Server side of the contract: registers each method explicitly, validates params and results with the contract's
 // schemas, and turns every failure into a fixed code and message. Unregistered methods are denied, never dispatched.
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import jsonrpc from "vscode-jsonrpc";
 import type { CancellationToken, RequestType } from "vscode-jsonrpc";
 import type { MessageConnection } from "./transport.js";
@@ -60,7 +60,7 @@ function reject(name: HelperErrorName): ResponseError<void> {
   return new ResponseError(HelperErrorCode[name], HelperErrorMessage[name]);
 }
 
-function register<P extends z.ZodType, R extends z.ZodType>(
+function register<P extends z.ZodMiniType, R extends z.ZodMiniType>(
   conn: MessageConnection,
   def: MethodDef<string, P, R>,
   handler: (params: z.output<P>, ctx: HandlerContext) => Promise<z.output<R>> | z.output<R>,

@@ -1,11 +1,12 @@
 // The closed set of argument shapes the root helper accepts: anchored ASCII patterns and bounded integers only.
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** A safe integer in [min, max]; floats, strings and out-of-range values are refused. */
-const boundedInt = (min: number, max: number) => z.number().int().min(min).max(max);
+const boundedInt = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
 /** A string matching an anchored pattern, bounded in length. No trimming, no coercion. */
-const anchored = (pattern: RegExp, maxLength: number) => z.string().max(maxLength).regex(pattern);
+const anchored = (pattern: RegExp, maxLength: number) =>
+  z.string().check(z.maxLength(maxLength), z.regex(pattern));
 
 /** PVE guest id (the helper refuses the reserved ids below 100). */
 export const Vmid = boundedInt(100, 999_999_999);

@@ -14,7 +14,7 @@ export type { MessageConnection };
  * InvalidParams answer and audit record; vscode-jsonrpc would otherwise answer it itself, with its own text,
  * before any handler (and so any audit) runs.
  */
-const objectParamsOnly: MessageStrategy = {
+export const objectParamsOnly: MessageStrategy = {
   handleMessage(message, next) {
     const params: unknown = Message.isRequest(message) ? message.params : {};
     const isObject = typeof params === "object" && params !== null && !Array.isArray(params);

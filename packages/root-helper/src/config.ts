@@ -17,10 +17,14 @@ type DirKey = "unitDir" | "mountBase" | "byIdDir" | "devDir" | "sysDir" | "pveDi
 export const DEFAULT_LIMITS = Object.freeze({
   maxConnections: 16, // served at once; Node closes any connection beyond
   maxInFlight: 4, // requests per connection; more are answered Busy
+  maxUnanswered: 8, // requests read per connection whose answer is not yet written: reading stops there
+  maxQueuedBytes: 1024 * 1024, // answers a peer has not read: beyond, its connection is closed
+  maxRequestsPerSecond: 100, // frames admitted per connection, in bursts of as many; more wait
+  auditWindowMs: 10_000, // repeated audit lines are coalesced into one summary per window
   requestTimeoutMs: 120_000, // deadline of one request, answered Timeout
-  createTimeoutMs: 1_800_000, // deadline of `pct create` (request and tool)
+  createTimeoutMs: 1_800_000, // answer deadline of `pct create` (Timeout); pct itself runs to its end
   toolTimeoutMs: 60_000, // deadline of any other tool run; the tool is killed
-  maxOutputBytes: 4 * 1024 * 1024, // stdout or stderr of one tool run; beyond it the tool is killed
+  maxOutputBytes: 4 * 1024 * 1024, // stdout or stderr kept of one tool run; beyond, killed (pct: discarded)
   idleTimeoutMs: 60_000, // a connection with nothing in flight and no traffic is closed
   frameTimeoutMs: 10_000, // a frame must be complete this long after its first byte
   maxHeaderBytes: 1024,

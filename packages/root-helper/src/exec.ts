@@ -1,6 +1,6 @@
 // The one place that starts processes: an absolute binary with an argv array, no shell, a fixed environment,
-// stdin closed, a timeout and an output cap. Each run lands in the request's audit record.
-import { execFile, type ExecFileException } from "node:child_process";
+// stdin closed, a deadline and an output cap. Each run lands in the request's audit record.
+import { spawn } from "node:child_process";
 import { HelperFailure, type HandlerContext } from "@felhom/helper-protocol";
 import type { Argv } from "./argv.js";
 import type { Limits } from "./config.js";
@@ -10,37 +10,55 @@ export const TOOL_ENV = Object.freeze({ PATH: "/usr/sbin:/usr/bin:/sbin:/bin", L
 
 export type ExecResult = { exitCode: number; stdout: string; stderr: string };
 
-/** Runs argv; resolves with any exit code, rejects (with a contract code) only if the tool could not finish. */
-export type Run = (argv: Argv, timeoutMs?: number) => Promise<ExecResult>;
-
-/** Why a tool did not run to an exit code: not installed, too much output, killed at its deadline, or else. */
-const failure = (err: ExecFileException): HelperFailure => {
-  if (err.code === "ENOENT" || err.code === "EACCES") return new HelperFailure("TOOL_UNAVAILABLE");
-  if (err.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER")
-    return new HelperFailure("TOOL_OUTPUT_INVALID");
-  return new HelperFailure(err.killed ? "TIMEOUT" : "TOOL_FAILED");
-};
+/**
+ * Runs argv; resolves with any exit code, rejects (with a contract code) only if the tool could not finish.
+ * By default the tool is killed (SIGKILL) at its deadline or when it prints more than the output cap. With
+ * `{ kill: false }` (pct create: a killed create leaves a locked container) it is never killed: output past the
+ * cap is discarded and it runs to its end.
+ */
+export type Run = (argv: Argv, opts?: { timeoutMs?: number; kill?: false }) => Promise<ExecResult>;
 
 /** A runner whose every call is noted in the request's audit record as `exec: [{argv, exitCode, ms}]`. */
 export function runnerFor(ctx: HandlerContext, limits: Limits): Run {
-  const log: Array<{ argv: Argv; exitCode?: number | null; ms?: number }> = [];
+  const log: Array<{ argv: Argv; exitCode?: number | null; ms?: number; discarded?: number }> = [];
   ctx.note({ exec: log });
-  return (argv, timeout = limits.toolTimeoutMs) =>
+  return (argv, { timeoutMs = limits.toolTimeoutMs, kill = true } = {}) =>
     new Promise((resolve, reject) => {
       const entry: (typeof log)[number] = { argv };
       const started = performance.now();
       log.push(entry);
+      const stdio: ["ignore", "pipe", "pipe"] = ["ignore", "pipe", "pipe"];
+      const child = spawn(argv[0], argv.slice(1), { shell: false, env: TOOL_ENV, stdio });
+      const kept = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+      const room = { stdout: limits.maxOutputBytes, stderr: limits.maxOutputBytes };
+      let failure: "" | "TIMEOUT" | "TOOL_OUTPUT_INVALID" | "TOOL_UNAVAILABLE" | "TOOL_FAILED" = "";
       // SIGKILL: a tool that ignored SIGTERM would hold its request, and a lock or the mount queue, forever.
-      const bounds = { timeout, killSignal: "SIGKILL", maxBuffer: limits.maxOutputBytes } as const;
-      const options = { shell: false, env: TOOL_ENV, ...bounds };
-      const child = execFile(argv[0], argv.slice(1), options, (err, stdout, stderr) => {
+      const stop = (why: typeof failure): void => void ((failure ||= why), child.kill("SIGKILL"));
+      const timer = kill ? setTimeout(() => stop("TIMEOUT"), timeoutMs) : undefined;
+      for (const name of ["stdout", "stderr"] as const)
+        child[name].on("data", (chunk: Buffer) => {
+          const keep = chunk.subarray(0, room[name]);
+          room[name] -= keep.length;
+          kept[name].push(keep);
+          if (keep.length === chunk.length) return;
+          if (kill) return stop("TOOL_OUTPUT_INVALID");
+          entry.discarded = (entry.discarded ?? 0) + chunk.length - keep.length;
+        });
+      const finish = (code: number | null): void => {
+        clearTimeout(timer);
         entry.ms = Math.round(performance.now() - started);
-        entry.exitCode =
-          err === null ? 0 : typeof err.code === "number" && !err.killed ? err.code : null;
-        if (entry.exitCode === null) reject(failure(err as ExecFileException));
-        else resolve({ exitCode: entry.exitCode, stdout, stderr });
+        entry.exitCode = failure === "" ? code : null;
+        if (entry.exitCode === null) return reject(new HelperFailure(failure || "TOOL_FAILED"));
+        const text = (name: keyof typeof kept): string =>
+          Buffer.concat(kept[name]).toString("utf8");
+        resolve({ exitCode: entry.exitCode, stdout: text("stdout"), stderr: text("stderr") });
+      };
+      child.on("error", (err: NodeJS.ErrnoException) => {
+        failure ||=
+          err.code === "ENOENT" || err.code === "EACCES" ? "TOOL_UNAVAILABLE" : "TOOL_FAILED";
+        if (child.pid === undefined) finish(null); // never started: no close follows
       });
-      child.stdin?.end(); // no input: the tools read nothing
+      child.on("close", finish);
     });
 }
 

@@ -3,6 +3,8 @@
 // `Content-Type`) within the header cap, the body within the body cap, the whole frame within the frame
 // timeout; anything else fails the stream, and that closes the connection. Only complete frames are passed on:
 // vscode-jsonrpc re-arms a timer forever for a partial message, even after its connection is disposed.
+// It is also where reading stops: no new frame starts while maxUnanswered frames are unsettled (see settle()) or
+// the rate cap (admit) says wait; the held chunk is not acknowledged, so the socket is paused by backpressure.
 import { Transform, type TransformCallback } from "node:stream";
 import type { Limits } from "./config.js";
 
@@ -11,21 +13,51 @@ const CT = "content-type: ?application/vscode-jsonrpc; ?charset=utf-?8"; // the 
 const HEADER = new RegExp(`^(?:${CL}|${CL}\\r\\n${CT}|${CT}\\r\\n${CL})$`, "i");
 const HEADER_END = Buffer.from("\r\n\r\n");
 
+type GuardLimits = Pick<
+  Limits,
+  "maxHeaderBytes" | "maxBodyBytes" | "frameTimeoutMs" | "maxUnanswered"
+>;
+
 export class FrameGuard extends Transform {
-  readonly #limits: Pick<Limits, "maxHeaderBytes" | "maxBodyBytes" | "frameTimeoutMs">;
+  readonly #limits: GuardLimits;
+  readonly #admit: () => number; // 0: a frame may start now; else ms to wait (the rate cap)
+  #unsettled = 0; // frames passed on whose answer is not yet written (or that turned out to need none)
+  #held: { rest: Buffer; done: TransformCallback } | undefined;
   #header = Buffer.alloc(0); // an incomplete header block, never longer than maxHeaderBytes
   #frame: Buffer[] = []; // a checked header block and the body bytes received so far
   #body = 0; // body bytes of the current frame still missing
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(limits: Pick<Limits, "maxHeaderBytes" | "maxBodyBytes" | "frameTimeoutMs">) {
+  constructor(limits: GuardLimits, admit: () => number = () => 0) {
     super();
     this.#limits = limits;
+    this.#admit = admit;
+  }
+
+  /** One frame passed on is settled: its answer was written, or it needed none. Reading may go on. */
+  settle(): void {
+    this.#unsettled--;
+    this.#resume();
+  }
+
+  #resume(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined && !this.destroyed) this._transform(held.rest, "latin1", held.done);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     let rest = chunk;
     while (rest.length > 0) {
+      if (this.#body === 0 && this.#header.length === 0) {
+        const full = this.#unsettled >= this.#limits.maxUnanswered;
+        const wait = full ? 0 : this.#admit();
+        if (full || wait > 0) {
+          this.#held = { rest, done };
+          if (!full) setTimeout(() => this.#resume(), wait);
+          return;
+        }
+      }
       if (this.#body > 0) {
         const n = Math.min(this.#body, rest.length);
         this.#frame.push(rest.subarray(0, n));
@@ -33,6 +65,7 @@ export class FrameGuard extends Transform {
         rest = rest.subarray(n);
         if (this.#body > 0) continue;
         this.push(Buffer.concat(this.#frame)); // whole frames only: vscode-jsonrpc never sees a partial one
+        this.#unsettled++;
         this.#frame = [];
         clearTimeout(this.#timer);
         continue;
@@ -60,4 +93,14 @@ export class FrameGuard extends Transform {
     }
     done();
   }
+}
+
+/** The request-rate cap: a bucket of `perSecond` frames, refilled evenly. The answer is 0 when a frame may
+ * start now (it takes one), else the milliseconds until one may. */
+export function rateCap(perSecond: number, now: () => number = Date.now): () => number {
+  let [tokens, filled] = [perSecond, now()];
+  return () => {
+    [tokens, filled] = [Math.min(perSecond, tokens + ((now() - filled) * perSecond) / 1000), now()];
+    return tokens >= 1 ? (tokens--, 0) : Math.ceil(((1 - tokens) * 1000) / perSecond);
+  };
 }

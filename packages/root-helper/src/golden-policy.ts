@@ -3,8 +3,17 @@
 // own uid, writable by nobody else) and read again on every request, so an edit applies at once.
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
-import * as shape from "@felhom/helper-protocol";
-import { HelperFailure, type ParamsOf } from "@felhom/helper-protocol";
+import {
+  Bridge,
+  Cores,
+  HelperFailure,
+  MemoryMiB,
+  OsTemplate,
+  RootfsGiB,
+  StorageId,
+  Vmid,
+  type ParamsOf,
+} from "@felhom/helper-protocol";
 import { isRecord } from "./exec.js";
 
 type Check = (v: unknown) => boolean;
@@ -25,7 +34,6 @@ const exactly =
     isRecord(v) &&
     Object.keys(v).sort().join() === Object.keys(checks).sort().join() &&
     Object.entries(checks).every(([k, ok]) => ok(v[k]));
-const { OsTemplate, StorageId, Bridge, RootfsGiB, MemoryMiB, Cores, Vmid } = shape;
 const POLICY = exactly({
   allow: exactly({ ostemplate: list(OsTemplate), storage: list(StorageId), bridge: list(Bridge) }),
   max: exactly({ rootfsGiB: one(RootfsGiB), memory: one(MemoryMiB), cores: one(Cores) }),

@@ -28,7 +28,7 @@ export function goldenHandler(
         guests.map((g) => g.vmid),
       );
       // Not tied to ctx.signal: a killed pct create leaves a locked container, so it always runs to its end.
-      const out = await runnerFor(ctx, limits)(pctCreate(tools, params), limits.createTimeoutMs);
+      const out = await runnerFor(ctx, limits)(pctCreate(tools, params), { kill: false });
       if (out.exitCode !== 0) throw new HelperFailure("TOOL_FAILED");
       const lines = `${out.stdout}\n${out.stderr}`.split("\n").map((l) => printable(l, 4096));
       return { vmid: params.vmid, output: lines.filter((l) => l.trim() !== "").slice(-50) };

@@ -2,14 +2,14 @@
 // guest's zvol or LV can carry any filesystem UUID, so exactly one device may have it, on a USB-attached sd disk.
 import { readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { HelperFailure, type ParamsOf } from "@felhom/helper-protocol";
 import { parseJson } from "./exec.js";
 
-const [s, n] = [z.string(), z.string().nullable()]; // lsblk prints null for an unknown value
+const [s, n] = [z.string(), z.nullable(z.string())]; // lsblk prints null for an unknown value
 const Device = z.object({ name: s, path: s, type: s, tran: n, uuid: n, fstype: n, pkname: n });
 const Listing = z.object({
-  blockdevices: z.array(Device.extend({ mountpoints: z.array(n) })).max(4096),
+  blockdevices: z.array(z.extend(Device, { mountpoints: z.array(n) })).check(z.maxLength(4096)),
 });
 
 /** USB mass storage is always a SCSI disk (usb-storage or uas): sdX, partitions sdXN. No dm, zd, loop, rbd, nbd,

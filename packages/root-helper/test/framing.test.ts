@@ -7,7 +7,7 @@ import { connect, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { DEFAULT_LIMITS } from "../src/index.js";
-import { FrameGuard } from "../src/framing.js";
+import { FrameGuard, rateCap } from "../src/framing.js";
 import { closedWithin, startTestHelper } from "./helpers.js";
 
 const frame = (body: string, extra = ""): Buffer =>
@@ -23,7 +23,7 @@ async function guard(
 ): Promise<{ out: Buffer; error?: Error }> {
   const g = new FrameGuard(limits);
   const parts: Buffer[] = [];
-  g.on("data", (b: Buffer) => parts.push(b));
+  g.on("data", (b: Buffer) => (parts.push(b), g.settle())); // each frame answered at once
   const done = new Promise<Error | undefined>((resolve) => {
     g.on("error", resolve);
     g.on("end", () => resolve(undefined));
@@ -210,4 +210,60 @@ test("framing over the socket – connections closed mid-frame leave no timer be
   } finally {
     await h.close();
   }
+});
+
+/** Lets the streams run until nothing is pending (no timers involved). */
+const drain = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+test("frame guard – no new frame passes while maxUnanswered are unsettled; the input is held, not read", async () => {
+  const g = new FrameGuard({ ...DEFAULT_LIMITS, maxUnanswered: 3 });
+  const seen: Buffer[] = [];
+  g.on("data", (b: Buffer) => seen.push(b));
+  const input = new PassThrough();
+  input.pipe(g);
+  const frames = Array.from({ length: 2000 }, (_, i) => frame(hello(i)));
+  for (const f of frames) input.write(f);
+  await drain();
+  assert.equal(seen.length, 3);
+  const waiting = input.readableLength + input.writableLength;
+  assert.ok(waiting > 64 * 1024, `the guard stopped consuming its input (${waiting} bytes wait)`);
+  g.settle();
+  await drain();
+  assert.equal(seen.length, 4);
+  for (let i = 0; i < 1996; i++) g.settle();
+  await drain();
+  assert.equal(seen.length, 2000);
+  assert.deepEqual(Buffer.concat(seen), Buffer.concat(frames));
+});
+
+test("frame guard – the rate cap holds frames back until it admits them", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  let calls = 0;
+  const g = new FrameGuard(DEFAULT_LIMITS, () => (++calls <= 2 ? 0 : calls === 3 ? 250 : 0));
+  const seen: Buffer[] = [];
+  g.on("data", (b: Buffer) => (seen.push(b), g.settle()));
+  for (let i = 0; i < 4; i++) g.write(frame(hello(i)));
+  await drain();
+  assert.equal(seen.length, 2);
+  t.mock.timers.tick(249);
+  await drain();
+  assert.equal(seen.length, 2);
+  t.mock.timers.tick(1);
+  await drain();
+  assert.equal(seen.length, 4);
+});
+
+test("rate cap – a burst of perSecond, then one frame per 1/perSecond s", () => {
+  let now = 1_000_000;
+  const admit = rateCap(10, () => now);
+  assert.deepEqual(Array.from({ length: 10 }, admit), Array(10).fill(0));
+  assert.equal(admit(), 100);
+  now += 50;
+  assert.equal(admit(), 50);
+  now += 50;
+  assert.deepEqual([admit(), admit()], [0, 100]);
+  now += 10_000; // a long pause refills only up to the burst
+  assert.equal(Array.from({ length: 11 }, admit).filter((w) => w === 0).length, 10);
 });

@@ -9,7 +9,6 @@ import {
   OsTemplate,
   StorageId,
 } from "@felhom/helper-protocol";
-import type { z } from "zod";
 import { describeError, quote } from "../errors.js";
 import { helperHint } from "../helper-hints.js";
 import { discoverDisks } from "../snapshot.js";
@@ -22,7 +21,7 @@ function shaped(
   args: ArgReader,
   label: string,
   value: string,
-  shape: z.ZodType,
+  shape: { safeParse(value: unknown): { success: boolean } },
   what: string,
 ): string {
   if (!shape.safeParse(value).success) args.fail(`${label} ${quote(value)} is not ${what}`);
