@@ -45,7 +45,7 @@ export interface HelperConfig extends Dirs {
   readonly tools: ToolPaths;
   /** Listen on a new socket at this path (mode 0660), or adopt a listening fd (systemd's 3). */
   readonly listen: { readonly path: string } | { readonly fd: number };
-  /** The only peer identity served: uid and gid as the kernel reports them (SO_PEERCRED). */
+  /** The peer identity served (besides root): uid and gid as the kernel reports them (SO_PEERCRED). */
   readonly agentUid: number;
   readonly agentGid: number;
   readonly limits?: Partial<Limits>;

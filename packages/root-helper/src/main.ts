@@ -22,7 +22,7 @@ try {
   const known = [...opts.keys()].every((k) => k === "--socket" || k === "--agent-user");
   const valid = (socket?.startsWith("/") ?? true) && /^[a-z_][a-z0-9_-]{0,31}$/.test(user);
   check(known && valid, "usage: felhom-root-helper [--socket /PATH] [--agent-user NAME]");
-  // The agent's uid and primary gid from /etc/passwd: the only peer identity served.
+  // The agent's uid and primary gid from /etc/passwd: the peer identity served (besides root).
   const passwd = readFileSync("/etc/passwd", "utf8").split("\n");
   const fields = passwd.find((line) => line.startsWith(`${user}:`))?.split(":") ?? [];
   const id = (v?: string): number => (/^[0-9]{1,10}$/.test(v ?? "") ? Number(v) : -1);
