@@ -66,12 +66,17 @@ export async function measurePhase(ctx: Ctx): Promise<void> {
       const w = ctx.timeMs("felhom sensors");
       cold.push(c.ms);
       warm.push(w.ms);
-      // From systemd starting the process to its "serving" line, by the journal's own timestamps.
+      // From systemd starting the process to its "serving" line, by the journal's own timestamps. The agent's
+      // snapshot may have triggered this start a moment before the call did: the pair is the same either way.
       const j = ctx
-        .sh(`journalctl -q -o short-unix --no-pager -u ${HELPER} --since @${since}`)
+        .sh(`journalctl -q -o short-unix --no-pager -u ${HELPER} --since @${Number(since) - 5}`)
         .out.split("\n");
-      const t = (re: RegExp): number => Number(j.find((l) => re.test(l))?.split(" ")[0] ?? "NaN");
-      ready.push((t(/serving uid/) - t(/Start(ing|ed) felhom-root-helper/)) * 1000);
+      const at = (l: string | undefined): number => Number(l?.split(" ")[0] ?? "NaN");
+      const serving = j.findIndex((l) => /serving uid/.test(l) && at(l) >= Number(since) - 1);
+      const start = j
+        .slice(0, Math.max(serving, 0))
+        .findLastIndex((l) => /Starting felhom-root-helper/.test(l));
+      ready.push((at(j[serving]) - at(j[start])) * 1000);
     }
     r.figure(
       "helper cold start",
