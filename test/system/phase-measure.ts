@@ -58,26 +58,35 @@ export async function measurePhase(ctx: Ctx): Promise<void> {
     const cold: number[] = [];
     const warm: number[] = [];
     const ready: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      ctx.sh(`systemctl stop ${HELPER} 2>/dev/null`);
-      await until("the helper stopped", () => (ctx.active(HELPER) !== "active" ? true : undefined));
-      const since = ctx.sh("date +%s.%N").out.trim();
-      const c = ctx.timeMs("felhom sensors");
-      const w = ctx.timeMs("felhom sensors");
-      cold.push(c.ms);
-      warm.push(w.ms);
-      // From systemd starting the process to its "serving" line, by the journal's own timestamps. The agent's
-      // snapshot may have triggered this start a moment before the call did: the pair is the same either way.
-      const j = ctx
-        .sh(`journalctl -q -o short-unix --no-pager -u ${HELPER} --since @${Number(since) - 5}`)
-        .out.split("\n");
-      const at = (l: string | undefined): number => Number(l?.split(" ")[0] ?? "NaN");
-      const serving = j.findIndex((l) => /serving uid/.test(l) && at(l) >= Number(since) - 1);
-      const start = j
-        .slice(0, Math.max(serving, 0))
-        .findLastIndex((l) => /Starting felhom-root-helper/.test(l));
-      ready.push((at(j[serving]) - at(j[start])) * 1000);
+    // The agent re-connects to a stopped helper at once (and so re-activates it): stop it for the measurement.
+    ctx.sh(`systemctl stop ${AGENT}`);
+    const restart = (): void => void ctx.sh(`systemctl start ${AGENT}`);
+    try {
+      for (let i = 0; i < 3; i++) {
+        ctx.sh(`systemctl stop ${HELPER} 2>/dev/null`);
+        await until("the helper stopped", () =>
+          ctx.active(HELPER) !== "active" ? true : undefined,
+        );
+        const since = ctx.sh("date +%s.%N").out.trim();
+        const c = ctx.timeMs("felhom sensors");
+        const w = ctx.timeMs("felhom sensors");
+        cold.push(c.ms);
+        warm.push(w.ms);
+        // From systemd starting the process to its "serving" line, by the journal's own timestamps.
+        const j = ctx
+          .sh(`journalctl -q -o short-unix --no-pager -u ${HELPER} --since @${Number(since) - 5}`)
+          .out.split("\n");
+        const at = (l: string | undefined): number => Number(l?.split(" ")[0] ?? "NaN");
+        const serving = j.findIndex((l) => /serving uid/.test(l) && at(l) >= Number(since) - 1);
+        const start = j
+          .slice(0, Math.max(serving, 0))
+          .findLastIndex((l) => /Starting felhom-root-helper/.test(l));
+        ready.push((at(j[serving]) - at(j[start])) * 1000);
+      }
+    } finally {
+      restart();
     }
+    await ctx.activePid(AGENT, 0);
     r.figure(
       "helper cold start",
       `exec to serving ${median(ready).toFixed(0)} ms; felhom sensors as root cold ${median(cold).toFixed(0)} ms vs warm ${median(warm).toFixed(0)} ms (medians of 3)`,
