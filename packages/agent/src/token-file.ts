@@ -7,7 +7,7 @@ import { AgentError } from "./errors.js";
 
 /** The credential name the unit passes with `LoadCredential=pve-token:/etc/felhom/pve-token`. */
 export const CREDENTIAL_NAME = "pve-token";
-/** Where deploy/install.sh puts the token; the CLI falls back to it when run by hand (as root). */
+/** Where the admin puts the token (README, "Install"); the CLI falls back to it when run by hand (as root). */
 export const DEFAULT_TOKEN_FILE = "/etc/felhom/pve-token";
 const MAX_TOKEN_BYTES = 4096;
 /** What a PVE token secret can look like (PVE issues UUIDs); printable ASCII, no blanks. */
