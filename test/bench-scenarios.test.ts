@@ -43,7 +43,7 @@ function checkRows(rows: Row[], t: TestContext): void {
     scenarios: rows,
   });
   for (const r of rows) {
-    assert.ok(Number.isFinite(r.value), `${r.metric}: ${r.value}`);
+    assert.ok(r.value !== null && Number.isFinite(r.value), `${r.metric}: ${r.value}`);
     if (!/added/.test(r.metric)) assert.ok(r.value > 0, `${r.name} / ${r.metric} is ${r.value}`);
     if (r.target !== null) assert.equal(typeof r.met, "boolean", r.metric);
   }
