@@ -1,5 +1,6 @@
 // The task history: bounded memory, keys (type + guest, then type), when a type stands in for a guest, the
 // duration recorded from a wait's polls, and waitTask using and filling it (only for tasks that ended well).
+// The waits run in virtual time (node:test mock timers): the tasks' durations and the polls are exact.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -12,7 +13,7 @@ import {
   type Upid,
 } from "@felhom/pve-client";
 import { LruMap } from "../src/lru-map.js";
-import { captureLogger, taskStatusAnswer } from "./helpers.js";
+import { captureLogger, inVirtualTime, taskStatusAnswer } from "./helpers.js";
 
 const upidFor = (type: string, id: string): Upid =>
   parseUpid(`UPID:pve:00001234:00005678:6650A1B2:${type}:${id}:felhom@pve!agent:`);
@@ -109,73 +110,76 @@ test("observedDuration – the midpoint of a narrow gap; a wide one is pulled do
   );
 });
 
-test("waitTask – learns an OK task's duration; a second wait of it makes fewer status requests", async () => {
-  const history = new TaskHistory();
-  const upid = upidFor("qmstart", "100");
-  const first = oneTask(upid, 600, "OK");
-  await waitTask(
-    first.reader,
-    upid,
-    { timeoutMs: 10_000 },
-    captureLogger().logger,
-    Math.random,
-    history,
-  );
-  const learned = history.estimate(upid);
-  assert.equal(learned?.source, "guest");
-  assert.ok(learned.ms >= 400 && learned.ms <= 900, `learned ${learned.ms} ms for 600 ms`);
-  const cap = captureLogger();
-  const second = oneTask(upid, 600, "OK");
-  await waitTask(second.reader, upid, { timeoutMs: 10_000 }, cap.logger, Math.random, history);
-  assert.ok(
-    second.calls.status < first.calls.status,
-    `${second.calls.status} status requests the second time, ${first.calls.status} the first`,
-  );
-  const estimate = cap.lines
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((l) => l.msg === "pve task wait estimate");
-  assert.equal(estimate?.source, "guest");
-  assert.equal(estimate?.expectedMs, learned.ms);
-});
-
-test("waitTask – records OK and WARNINGS, not failures nor tasks already stopped at the first poll", async () => {
-  const log = captureLogger().logger;
-  const history = new TaskHistory();
-  const failed = upidFor("qmstart", "200");
-  await assert.rejects(
-    waitTask(
-      oneTask(failed, 150, "can't lock file 'x' - got timeout").reader,
-      failed,
-      {},
-      log,
+test("waitTask – learns an OK task's duration; a second wait of it makes fewer status requests", (t) =>
+  inVirtualTime(t, async () => {
+    const history = new TaskHistory();
+    const upid = upidFor("qmstart", "100");
+    const first = oneTask(upid, 600, "OK");
+    await waitTask(
+      first.reader,
+      upid,
+      { timeoutMs: 10_000 },
+      captureLogger().logger,
       Math.random,
       history,
-    ),
-  );
-  assert.equal(history.estimate(failed), undefined, "a failure says nothing about a normal run");
-  const warned = upidFor("vzdump", "201");
-  await assert.rejects(
-    waitTask(oneTask(warned, 150, "WARNINGS: 1").reader, warned, {}, log, Math.random, history),
-    { code: "PVE_TASK_WARNINGS" },
-  );
-  assert.equal(history.estimate(warned)?.source, "guest", "WARNINGS ended the run normally");
-  const instant = upidFor("qmstop", "202");
-  await waitTask(oneTask(instant, 0, "OK").reader, instant, {}, log, Math.random, history);
-  assert.equal(history.estimate(instant), undefined, "never seen running: no lower bound");
-});
+    );
+    const learned = history.estimate(upid);
+    assert.equal(learned?.source, "guest");
+    assert.ok(learned.ms >= 400 && learned.ms <= 900, `learned ${learned.ms} ms for 600 ms`);
+    const cap = captureLogger();
+    const second = oneTask(upid, 600, "OK");
+    await waitTask(second.reader, upid, { timeoutMs: 10_000 }, cap.logger, Math.random, history);
+    assert.ok(
+      second.calls.status < first.calls.status,
+      `${second.calls.status} status requests the second time, ${first.calls.status} the first`,
+    );
+    const estimate = cap.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === "pve task wait estimate");
+    assert.equal(estimate?.source, "guest");
+    assert.equal(estimate?.expectedMs, learned.ms);
+  }));
 
-test("waitTask – an explicit expectedMs wins over the history", async () => {
-  const history = new TaskHistory();
-  const upid = upidFor("qmstart", "300");
-  history.record(upid, 20_000);
-  const cap = captureLogger();
-  const task = oneTask(upid, 150, "OK");
-  const began = performance.now();
-  await waitTask(task.reader, upid, { expectedMs: 150 }, cap.logger, Math.random, history);
-  assert.ok(performance.now() - began < 5000, "did not sleep towards the remembered 20 s");
-  const estimate = cap.lines
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((l) => l.msg === "pve task wait estimate");
-  assert.deepEqual([estimate?.source, estimate?.expectedMs], ["hint", 150]);
-  assert.ok((history.estimate(upid)?.ms ?? 0) < 1000, "and what it saw is learned");
-});
+test("waitTask – records OK and WARNINGS, not failures nor tasks already stopped at the first poll", (t) =>
+  inVirtualTime(t, async () => {
+    const log = captureLogger().logger;
+    const history = new TaskHistory();
+    const failed = upidFor("qmstart", "200");
+    await assert.rejects(
+      waitTask(
+        oneTask(failed, 150, "can't lock file 'x' - got timeout").reader,
+        failed,
+        {},
+        log,
+        Math.random,
+        history,
+      ),
+    );
+    assert.equal(history.estimate(failed), undefined, "a failure says nothing about a normal run");
+    const warned = upidFor("vzdump", "201");
+    await assert.rejects(
+      waitTask(oneTask(warned, 150, "WARNINGS: 1").reader, warned, {}, log, Math.random, history),
+      { code: "PVE_TASK_WARNINGS" },
+    );
+    assert.equal(history.estimate(warned)?.source, "guest", "WARNINGS ended the run normally");
+    const instant = upidFor("qmstop", "202");
+    await waitTask(oneTask(instant, 0, "OK").reader, instant, {}, log, Math.random, history);
+    assert.equal(history.estimate(instant), undefined, "never seen running: no lower bound");
+  }));
+
+test("waitTask – an explicit expectedMs wins over the history", (t) =>
+  inVirtualTime(t, async () => {
+    const history = new TaskHistory();
+    const upid = upidFor("qmstart", "300");
+    history.record(upid, 20_000);
+    const cap = captureLogger();
+    const task = oneTask(upid, 150, "OK");
+    const began = performance.now();
+    await waitTask(task.reader, upid, { expectedMs: 150 }, cap.logger, Math.random, history);
+    assert.ok(performance.now() - began < 5000, "did not sleep towards the remembered 20 s");
+    const estimate = cap.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === "pve task wait estimate");
+    assert.deepEqual([estimate?.source, estimate?.expectedMs], ["hint", 150]);
+    assert.ok((history.estimate(upid)?.ms ?? 0) < 1000, "and what it saw is learned");
+  }));
