@@ -6,16 +6,18 @@ import { PveArgumentError, PveError } from "@felhom/pve-client";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../config.js";
 import type { CliOverrides } from "../config.js";
 import { AgentError, UsageError, oneLine } from "../errors.js";
+import { helperHint } from "../helper-hints.js";
 import { createLogger, SecretScrubber } from "../log.js";
 import { backendLabel } from "../routing.js";
 import { openSession } from "../session.js";
 import type { Session } from "../session.js";
 import { DEFAULT_TOKEN_FILE, readTokenSecret } from "../token-file.js";
 import { VERSION } from "../version.js";
-import { GLOBAL_OPTIONS, findCommand, parseCommandArgs, usageOf } from "./args.js";
+import { GLOBAL_OPTIONS, findCommand, globalRequest, parseCommandArgs, usageOf } from "./args.js";
 import type { ParsedArgs } from "./args.js";
 import { CHANGE_COMMANDS } from "./commands-change.js";
-import { DOCTOR, HELPER_COMMANDS } from "./commands-helper.js";
+import { DOCTOR } from "./commands-doctor.js";
+import { HELPER_COMMANDS } from "./commands-helper.js";
 import { READ_COMMANDS } from "./commands-read.js";
 import type { CommandContext, CommandDef, CommandOutput } from "./command.js";
 import { json } from "./format.js";
@@ -68,6 +70,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   const { command, rest, words } = findCommand(argv, COMMANDS);
+  if (command === undefined && words.length === 0) {
+    // `felhom --config X --help`: global options before --help or --version.
+    const asked = globalRequest(argv);
+    if (asked === "help") {
+      io.stdout.write(`${helpText()}\n`);
+      return 0;
+    }
+    if (asked === "version") {
+      io.stdout.write(`felhom ${VERSION}\n`);
+      return 0;
+    }
+  }
   if (command === undefined) {
     // A global option left without its value says so first (`felhom --node`).
     const last = argv.at(-1) ?? "";
@@ -181,6 +195,7 @@ function print(out: CommandOutput, io: CliIo, asJson: boolean): number {
   else if (out.text !== "") io.stdout.write(`${out.text}\n`);
   if (out.exitCode !== undefined && out.exitCode !== 0) {
     io.stderr.write(`felhom: ${oneLine(out.error ?? "failed")}\n`);
+    if (out.hint !== undefined) io.stderr.write(`  fix: ${out.hint}\n`);
     return out.exitCode;
   }
   return 0;
@@ -195,6 +210,7 @@ function report(err: unknown, io: CliIo, asJson: boolean): number {
   let code = "ERROR";
   let message: string;
   let exit: 1 | 2 = 1;
+  let hint: string | undefined;
   if (err instanceof AgentError) {
     code = err.code;
     message = err.message;
@@ -209,13 +225,18 @@ function report(err: unknown, io: CliIo, asJson: boolean): number {
   } else if (err instanceof HelperError) {
     code = err.code;
     message = `root helper: ${err.message}`;
+    hint = helperHint(err);
   } else {
     message = err instanceof Error ? err.message : String(err);
   }
   const line = oneLine(message, 400);
-  if (asJson) io.stdout.write(`${json({ ok: false, error: { code, message: line } })}\n`);
+  if (asJson)
+    io.stdout.write(
+      `${json({ ok: false, error: { code, message: line, ...(hint !== undefined ? { hint } : {}) } })}\n`,
+    );
   io.stderr.write(
     `felhom: ${line}${code !== "ERROR" && !line.includes(code) ? ` [${code}]` : ""}\n`,
   );
+  if (hint !== undefined) io.stderr.write(`  fix: ${hint}\n`);
   return exit;
 }
