@@ -33,6 +33,14 @@ export const HELPER_HINTS: { readonly [K in HelperClientErrorCode]: string | und
   HELPER_NOT_OWNED:
     "the helper only removes mounts it created itself (felhom usb mount); remove this one by hand",
   HELPER_TOOL_OUTPUT_INVALID: `the tool printed output the helper cannot read (an unsupported version?); see ${JOURNAL}`,
+  HELPER_DEVICE_IN_USE:
+    "the disk is held by the host (lsblk -o NAME,MOUNTPOINTS; ls /sys/block/DEV/holders) or named in a guest's config (grep -r DEV /etc/pve/nodes): detach it there first",
+  HELPER_POLICY_INVALID:
+    "the golden-image policy /etc/felhom/golden-policy.json is missing, not root's alone (chown root:root, chmod 0644) or invalid; see journalctl -u felhom-root-helper",
+  HELPER_POLICY_DENIED:
+    "outside the golden-image policy: an admin can widen /etc/felhom/golden-policy.json (templates, storages, bridges, VMID range, sizes)",
+  HELPER_GOLDEN_LIMIT:
+    "the golden-image policy's container limit is reached: remove a golden container (pct destroy VMID) or raise maxContainers in /etc/felhom/golden-policy.json",
   HELPER_TOOL_UNAVAILABLE:
     "install the tool on the host: apt install smartmontools (smart) or lm-sensors (sensors); pct comes with Proxmox VE",
   HELPER_UNKNOWN_ERROR: `the helper answered with a code this agent does not know: ${SAME_BUILD}`,
