@@ -43,7 +43,7 @@ function checkRows(rows: Row[], t: TestContext): void {
     scenarios: rows,
   });
   for (const r of rows) {
-    assert.ok(Number.isFinite(r.value), `${r.metric}: ${r.value}`);
+    assert.ok(r.value !== null && Number.isFinite(r.value), `${r.metric}: ${r.value}`);
     // a difference may be anything; a count of zero must say why in its note
     if (!/added/.test(r.metric) && r.note === undefined)
       assert.ok(r.value > 0, `${r.name} / ${r.metric} is ${r.value}`);

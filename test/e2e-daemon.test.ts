@@ -57,7 +57,7 @@ function startDaemon(args: string[]): Running {
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("close", (code, signal) => resolve({ code, signal })),
   );
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 300_000);
   void exit.then(() => clearTimeout(timer));
   return {
     lines,

@@ -55,7 +55,7 @@ function run(
       }
     });
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 300_000);
     child.once("error", reject);
     child.once("close", (code) => {
       clearTimeout(timer);

@@ -7,12 +7,16 @@ import { evaluate, Target } from "./targets.js";
 
 const finite = z.number().refine(Number.isFinite, { message: "must be a finite number" });
 
+/** How the note of a row without a figure begins. */
+export const NO_FIGURE = "no figure: ";
+
 export const Row = z
   .strictObject({
     name: z.string().min(1),
     metric: z.string().min(1),
     unit: z.string().min(1),
-    value: finite,
+    /** null: the measurement came out empty (the note says why), so there is no figure to compare. */
+    value: finite.nullable(),
     baseline: finite.nullable(),
     ratio: finite.nullable(),
     target: Target.nullable(),
@@ -21,12 +25,21 @@ export const Row = z
     note: z.string().optional(),
   })
   .superRefine((r, ctx) => {
+    if (r.value === null) {
+      if (r.ratio !== null || r.met !== null || !r.note?.startsWith(NO_FIGURE))
+        ctx.addIssue({
+          code: "custom",
+          path: ["value"],
+          message: `an empty figure has no ratio, no met and a note starting "${NO_FIGURE}"`,
+        });
+      return;
+    }
     const ratio = r.baseline !== null && r.baseline !== 0 ? r.value / r.baseline : null;
     if (ratio === null ? r.ratio !== null : r.ratio === null || !close(r.ratio, ratio))
       ctx.addIssue({ code: "custom", path: ["ratio"], message: "is not value / baseline" });
     let met: boolean | null;
     try {
-      met = evaluate(r.target, r);
+      met = evaluate(r.target, { value: r.value, ratio: r.ratio, unit: r.unit });
     } catch (err) {
       ctx.addIssue({ code: "custom", path: ["target"], message: (err as Error).message });
       return;
@@ -107,5 +120,33 @@ export function describeMachine(loadAtStart?: number[]): Machine {
     node: process.version,
     platform: `${platform()} ${release()}`,
     ...(loadAtStart ? { load: { start: loadAtStart, end: loadavg() } } : {}),
+  };
+}
+
+/**
+ * The row of a measurement that can come out empty (no requests timed, a CPU time under the clock's resolution):
+ * a non-finite value or baseline gives a row that says so, instead of throwing the whole scenario away.
+ */
+export function measuredRow(input: RowInput): Row {
+  for (const [k, v] of [
+    ["value", input.value],
+    ["baseline", input.baseline ?? 0],
+  ] as const)
+    if (!Number.isFinite(v)) return emptyRow(input, `${k} is ${v}`);
+  return row(input);
+}
+
+/** A row whose measurement came out empty: no figure, no ratio, no verdict; the note says why. */
+export function emptyRow(input: Omit<RowInput, "value" | "baseline">, why: string): Row {
+  return {
+    name: input.name,
+    metric: input.metric,
+    unit: input.unit,
+    value: null,
+    baseline: null,
+    ratio: null,
+    target: input.target ?? null,
+    met: null,
+    note: `${NO_FIGURE}${why}${input.note === undefined ? "" : `; ${input.note}`}`,
   };
 }

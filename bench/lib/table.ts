@@ -21,7 +21,7 @@ export function renderTable(rows: readonly Row[]): string {
     return `| ${[
       cell(r.name),
       cell(r.metric),
-      `${formatNumber(r.value)} ${r.unit}`,
+      r.value === null ? "no figure" : `${formatNumber(r.value)} ${r.unit}`,
       r.baseline === null ? "–" : formatNumber(r.baseline),
       r.ratio === null ? "–" : `${formatNumber(r.ratio)}×`,
       cell(describeTarget(r.target)),
@@ -31,11 +31,14 @@ export function renderTable(rows: readonly Row[]): string {
   return [head, rule, ...lines].join("\n");
 }
 
-/** One line per row that missed its target, with its note. */
+/** One line per row that missed its target or came out without a figure, with its note. */
 export function renderMisses(rows: readonly Row[]): string {
-  const missed = rows.filter((r) => r.met === false);
+  const missed = rows.filter((r) => r.met === false || r.value === null);
   if (missed.length === 0) return "All targets met.";
   return missed
-    .map((r) => `- ${r.name} / ${r.metric}: missed${r.note ? ` — ${r.note}` : ""}`)
+    .map(
+      (r) =>
+        `- ${r.name} / ${r.metric}: ${r.value === null ? "no figure" : "missed"}${r.note ? ` — ${r.note}` : ""}`,
+    )
     .join("\n");
 }

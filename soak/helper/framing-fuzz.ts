@@ -16,7 +16,13 @@ export const FUZZ_SIZES: Readonly<Record<Profile, number>> = {
 };
 // More connection slots than production (16) so that 48 attackers and the hello probe fit at once.
 const LIMITS = { frameTimeoutMs: 1000, idleTimeoutMs: 2000, maxConnections: 64 };
-const MUST_CLOSE_MS = 1500;
+/**
+ * Liveness bounds, not time budgets: a malformed case must be closed, a hello answered, well within these even
+ * on a machine whose cores are busy elsewhere (a 1.5 s bound failed under load). A partial frame the helper
+ * failed to judge would still be closed by the 1 s frame timeout, as before: the bound never decided that.
+ */
+const MUST_CLOSE_MS = 10_000;
+const HELLO_MS = 30_000;
 const MAY_WAIT_MS = 150;
 const PARALLEL = 48;
 
@@ -82,16 +88,19 @@ export async function runFramingFuzz(opts: {
       };
       await Promise.all(Array.from({ length: PARALLEL }, worker));
       // A well-behaved client is served after every block.
+      // The bound is for liveness only: a helper that stopped serving fails it, a busy machine does not.
+      const peer = await RawPeer.open(helper.socket).catch((err: unknown) => err);
       try {
-        const peer = await RawPeer.open(helper.socket);
+        if (!(peer instanceof RawPeer)) throw peer;
         const a = await peer.request(
           { jsonrpc: "2.0", id: 1, method: "helper.hello", params: {} },
-          5000,
+          HELLO_MS,
         );
-        peer.destroy();
         if (a.result === undefined) helloFailures.push(`after block ${b}: ${a.raw.slice(0, 120)}`);
       } catch (err) {
         helloFailures.push(`after block ${b}: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        if (peer instanceof RawPeer) peer.destroy();
       }
       const m = await helper.settledMemory();
       rss.push(m.rss);
@@ -103,8 +112,12 @@ export async function runFramingFuzz(opts: {
     }
     const ran = await helper.fake.takeCalls();
     // Connections left half-open by the attackers are closed by the frame and idle timeouts; nothing leaks.
-    await sleep(LIMITS.idleTimeoutMs + 500);
-    const fdsAtEnd = openFds(helper.pid);
+    // Waited for (up to 30 s past the idle timeout), not slept for a fixed time.
+    let fdsAtEnd = openFds(helper.pid);
+    for (let i = 0; i < 600 && fdsAtEnd > fdsAtStart; i++) {
+      await sleep(50);
+      fdsAtEnd = openFds(helper.pid);
+    }
     rb.check(
       "no file descriptor leaked: after the idle timeout the helper holds as many as before the fuzz",
       fdsAtEnd <= fdsAtStart,

@@ -182,12 +182,15 @@ test("client – refuses bad params locally, naming the field but not the value"
 
 test("client – a per-call timeout cancels and rejects with HELPER_CALL_TIMEOUT", async () => {
   let aborted = false;
+  let seen: () => void = () => undefined;
+  const abortSeen = new Promise<void>((r) => (seen = r));
   const s = startServer(
     handlers({
       sensors: (_p, ctx) =>
         new Promise((resolve) => {
           ctx.signal.addEventListener("abort", () => {
             aborted = true;
+            seen();
             resolve({ readings: [] });
           });
         }),
@@ -198,7 +201,9 @@ test("client – a per-call timeout cancels and rejects with HELPER_CALL_TIMEOUT
     client.sensors({ timeoutMs: 50 }),
     (e: HelperError) => e.code === "HELPER_CALL_TIMEOUT",
   );
-  await new Promise((r) => setTimeout(r, 20));
+  // Waits for the cancellation to reach the handler (a 20 ms sleep lost that race under load); the 10 s
+  // bound only turns a cancellation that never comes into a failure instead of a hang.
+  await Promise.race([abortSeen, new Promise((r) => setTimeout(r, 10_000).unref())]);
   assert.ok(aborted, "the server-side handler saw the cancellation");
   client.close();
   s.server.dispose();

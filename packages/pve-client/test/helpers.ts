@@ -1,5 +1,6 @@
 // Test helpers: a plain-HTTP loopback server that answers like pveproxy (custom status lines, resets),
 // a log capture, a client wired to either, and the task-status answer scripted task readers return.
+import type { TestContext } from "node:test";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import undici from "undici";
@@ -119,4 +120,29 @@ export function taskStatusAnswer(upid: Upid, exitstatus?: string): TaskStatus {
     status: exitstatus === undefined ? "running" : "stopped",
     ...(exitstatus === undefined ? {} : { exitstatus }),
   };
+}
+
+/**
+ * Resolves once `cond` holds, checking again after each turn of the event loop (I/O included): waits for a
+ * state the simulator reaches when a request has arrived, without a sleep or a time budget.
+ */
+export async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((res) => setImmediate(res));
+}
+
+/**
+ * Runs `fn` in virtual time: setTimeout and Date are node:test's mock timers (from 0), performance.now follows
+ * them, and time moves 1 ms per turn of the event loop while `fn` is pending. Durations, poll gaps and deadlines
+ * inside `fn` are then exact, however busy the machine is. The mocks end with the test.
+ */
+export async function inVirtualTime<T>(t: TestContext, fn: () => Promise<T>): Promise<T> {
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+  t.mock.method(performance, "now", () => Date.now());
+  let settled = false;
+  const p = fn().finally(() => (settled = true));
+  while (!settled) {
+    await new Promise((res) => setImmediate(res));
+    if (!settled) t.mock.timers.tick(1);
+  }
+  return p;
 }

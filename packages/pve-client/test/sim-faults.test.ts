@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { PveError } from "@felhom/pve-client";
-import { SECRET, captureLogger } from "./helpers.js";
+import { SECRET, captureLogger, until } from "./helpers.js";
 import { assertMutationsSentOnce, simWithClient, type SimClient } from "./sim-helpers.js";
 
 let t: SimClient;
@@ -156,7 +156,8 @@ test("faults – latency beyond the request timeout: GET retried, POST reported,
   const e = await failure(client.start(sim.node, "qemu", 201));
   assert.equal(e.code, "PVE_REQUEST_TIMEOUT");
   assert.equal(e["requestSent"], true);
-  await new Promise((r) => setTimeout(r, 400));
+  // The delayed POST reaches its handler once its latency has passed; by then any re-send would be recorded.
+  await until(() => sim.requests.some((r) => r.method === "POST" && r.path === path && r.applied));
   assert.equal(count("POST", path), 1);
 });
 

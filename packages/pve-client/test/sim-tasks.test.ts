@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Client, Upid, type PveError, type TaskLogLine } from "@felhom/pve-client";
-import { captureLogger } from "./helpers.js";
+import { createManualClock } from "@felhom/pve-sim";
+import { captureLogger, until } from "./helpers.js";
 import { assertMutationsSentOnce, simWithClient, type SimClient } from "./sim-helpers.js";
 
 let t: SimClient;
@@ -216,35 +217,48 @@ test("sim tasks – an authorization failure inside the task is PVE_PERMISSION, 
 });
 
 test("sim tasks – lock conflicts: PVE_LOCKED from a config lock, PVE_LOCK_TIMEOUT from HTTP and a task", async () => {
+  // The simulator runs on a manual clock: each task holds its lock until the test moves time, and the 150 ms
+  // lock timeout passes when the test says so (not when the machine gets round to it).
+  const clock = createManualClock();
   const slow = await simWithClient({
+    clock,
     taskDurations: { vzdump: 1500, vzstart: 800, qmstart: 800 },
     lockTimeoutMs: 150,
   });
   try {
     const { client, sim } = slow;
     const upid = await client.backup(sim.node, { vmid: 100, mode: "snapshot", storage: "local" });
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => sim.state.guest(100)?.config.lock === "backup");
     const e = await failure(client.setConfig(sim.node, "lxc", 100, { memory: 4096 }));
     assert.equal(e.code, "PVE_LOCKED");
     assert.equal(e["lock"], "backup");
     assert.ok(e["http"]);
 
     const starting = await client.start(sim.node, "lxc", 101);
-    await new Promise((r) => setTimeout(r, 100));
-    const h = await failure(client.setConfig(sim.node, "lxc", 101, { memory: 1024 }));
+    await until(() => sim.state.flocks.isHeld("/run/lock/lxc/pve-config-101.lock"));
+    const timers = clock.pendingTimers();
+    const put = failure(client.setConfig(sim.node, "lxc", 101, { memory: 1024 }));
+    await until(() => clock.pendingTimers() > timers); // the PUT waits for the lock
+    await clock.advance(150);
+    const h = await put;
     assert.equal(h.code, "PVE_LOCK_TIMEOUT");
     assert.equal(h["vmid"], 101);
 
     const vm = (await client.qemuList(sim.node)).find((g) => g.status === "stopped");
     assert.ok(vm);
     const vmStart = await client.start(sim.node, "qemu", vm.vmid);
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => sim.state.flocks.isHeld(`/var/lock/qemu-server/lock-${vm.vmid}.conf`));
     const cfg = await client.setConfig(sim.node, "qemu", vm.vmid, { cores: 2 });
+    await until(
+      () => sim.state.tasks.get(cfg.raw)?.lines.includes("trying to acquire lock...") === true,
+    );
+    await clock.advance(150);
     const tl = await failure(client.waitTask(cfg, wait));
     assert.equal(tl.code, "PVE_LOCK_TIMEOUT");
     assert.equal(tl["vmid"], vm.vmid);
     assert.ok(tl["task"]);
 
+    await clock.runAll();
     await client.waitTask(upid, { ...wait, acceptWarnings: true });
     await client.waitTask(starting, wait);
     await client.waitTask(vmStart, wait);

@@ -1,5 +1,6 @@
 // waitTask against a scripted task reader: every outcome, the early "no such task" window, transient poll
-// failures, log streaming and reading the tail from the end.
+// failures, log streaming and reading the tail from the end. Every wait runs in virtual time (node:test mock
+// timers): durations, poll gaps, deadlines and aborts are exact, however busy the machine is.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -15,7 +16,7 @@ import {
   type TaskStatus,
   type WaitOptions,
 } from "@felhom/pve-client";
-import { taskStatusAnswer } from "./helpers.js";
+import { inVirtualTime, taskStatusAnswer } from "./helpers.js";
 
 const upid = parseUpid("UPID:pve:00001234:00005678:6650A1B2:vzrestore:101:felhom@pve!agent:");
 
@@ -73,182 +74,200 @@ async function failure(p: Promise<unknown>): Promise<PveError & Record<string, u
   assert.fail("expected the wait to throw");
 }
 
-test("waitTask – OK after running is the ok outcome", async () => {
-  const { reader, calls } = scripted({ durationMs: 120, exitstatus: "OK", log: ["a", "TASK OK"] });
-  const out = await waitTask(reader, upid, fast, silentLogger);
-  assert.deepEqual(out, { status: "ok", upid });
-  assert.ok(calls.status >= 2);
-});
+test("waitTask – OK after running is the ok outcome", (t) =>
+  inVirtualTime(t, async () => {
+    const { reader, calls } = scripted({
+      durationMs: 120,
+      exitstatus: "OK",
+      log: ["a", "TASK OK"],
+    });
+    const out = await waitTask(reader, upid, fast, silentLogger);
+    assert.deepEqual(out, { status: "ok", upid });
+    assert.ok(calls.status >= 2);
+  }));
 
-test("waitTask – WARNINGS: N returns the WARN lines when accepted, and throws otherwise", async () => {
-  const log = ["start", "WARN: a", "mid", "WARN: b", "TASK WARNINGS: 2"];
-  const ok = scripted({ durationMs: 30, exitstatus: "WARNINGS: 2", log });
-  const out = await waitTask(ok.reader, upid, { ...fast, acceptWarnings: true }, silentLogger);
-  assert.deepEqual(out, { status: "warnings", upid, count: 2, lines: ["WARN: a", "WARN: b"] });
-  const strict = scripted({ durationMs: 30, exitstatus: "WARNINGS: 2", log });
-  const e = await failure(waitTask(strict.reader, upid, fast, silentLogger));
-  assert.equal(e.code, "PVE_TASK_WARNINGS");
-  assert.equal(e["count"], 2);
-  assert.deepEqual(e["lines"], ["WARN: a", "WARN: b"]);
-});
+test("waitTask – WARNINGS: N returns the WARN lines when accepted, and throws otherwise", (t) =>
+  inVirtualTime(t, async () => {
+    const log = ["start", "WARN: a", "mid", "WARN: b", "TASK WARNINGS: 2"];
+    const ok = scripted({ durationMs: 30, exitstatus: "WARNINGS: 2", log });
+    const out = await waitTask(ok.reader, upid, { ...fast, acceptWarnings: true }, silentLogger);
+    assert.deepEqual(out, { status: "warnings", upid, count: 2, lines: ["WARN: a", "WARN: b"] });
+    const strict = scripted({ durationMs: 30, exitstatus: "WARNINGS: 2", log });
+    const e = await failure(waitTask(strict.reader, upid, fast, silentLogger));
+    assert.equal(e.code, "PVE_TASK_WARNINGS");
+    assert.equal(e["count"], 2);
+    assert.deepEqual(e["lines"], ["WARN: a", "WARN: b"]);
+  }));
 
-test("waitTask – a failed task carries its message and the log tail read from the end", async () => {
-  const log = Array.from({ length: 300 }, (_, i) => `line ${i}`);
-  log.push("TASK ERROR: unable to restore CT 101 - no space left on device");
-  const { reader } = scripted({
-    durationMs: 20,
-    exitstatus: "unable to restore CT 101 - no space left on device",
-    log,
-  });
-  const e = await failure(waitTask(reader, upid, { ...fast, logTailLines: 20 }, silentLogger));
-  assert.equal(e.code, "PVE_TASK_FAILED");
-  assert.equal(e["kind"], "error");
-  assert.equal(e["exitstatus"], "unable to restore CT 101 - no space left on device");
-  const tail = e["logTail"] as string[];
-  assert.equal(tail.length, 20);
-  assert.equal(tail.at(-1), "TASK ERROR: unable to restore CT 101 - no space left on device");
-  assert.equal(tail[0], "line 281");
-});
+test("waitTask – a failed task carries its message and the log tail read from the end", (t) =>
+  inVirtualTime(t, async () => {
+    const log = Array.from({ length: 300 }, (_, i) => `line ${i}`);
+    log.push("TASK ERROR: unable to restore CT 101 - no space left on device");
+    const { reader } = scripted({
+      durationMs: 20,
+      exitstatus: "unable to restore CT 101 - no space left on device",
+      log,
+    });
+    const e = await failure(waitTask(reader, upid, { ...fast, logTailLines: 20 }, silentLogger));
+    assert.equal(e.code, "PVE_TASK_FAILED");
+    assert.equal(e["kind"], "error");
+    assert.equal(e["exitstatus"], "unable to restore CT 101 - no space left on device");
+    const tail = e["logTail"] as string[];
+    assert.equal(tail.length, 20);
+    assert.equal(tail.at(-1), "TASK ERROR: unable to restore CT 101 - no space left on device");
+    assert.equal(tail[0], "line 281");
+  }));
 
-test("waitTask – lock timeout, permission failure and interrupts inside the task get their codes", async () => {
-  const cases: [string, string, Record<string, unknown>][] = [
-    [
-      "can't lock file '/run/lock/lxc/pve-config-101.lock' - got timeout",
-      "PVE_LOCK_TIMEOUT",
-      { vmid: 101 },
-    ],
-    [
-      "Permission check failed (/storage/local-lvm, Datastore.AllocateSpace)",
-      "PVE_PERMISSION",
-      { aclPath: "/storage/local-lvm" },
-    ],
-    ["received interrupt", "PVE_TASK_FAILED", { kind: "interrupted" }],
-    ["unexpected status", "PVE_TASK_FAILED", { kind: "unexpected-status" }],
-  ];
-  for (const [exitstatus, code, fields] of cases) {
-    const { reader } = scripted({ durationMs: 10, exitstatus, log: [`TASK ERROR: ${exitstatus}`] });
-    const e = await failure(waitTask(reader, upid, fast, silentLogger));
-    assert.equal(e.code, code, exitstatus);
-    for (const [k, v] of Object.entries(fields)) assert.equal(e[k], v, `${exitstatus} ${k}`);
-    const task = e["task"] as { upid: unknown; logTail: string[] };
-    assert.equal(task.upid, upid);
-    assert.deepEqual(task.logTail, [`TASK ERROR: ${exitstatus}`]);
-  }
-});
+test("waitTask – lock timeout, permission failure and interrupts inside the task get their codes", (t) =>
+  inVirtualTime(t, async () => {
+    const cases: [string, string, Record<string, unknown>][] = [
+      [
+        "can't lock file '/run/lock/lxc/pve-config-101.lock' - got timeout",
+        "PVE_LOCK_TIMEOUT",
+        { vmid: 101 },
+      ],
+      [
+        "Permission check failed (/storage/local-lvm, Datastore.AllocateSpace)",
+        "PVE_PERMISSION",
+        { aclPath: "/storage/local-lvm" },
+      ],
+      ["received interrupt", "PVE_TASK_FAILED", { kind: "interrupted" }],
+      ["unexpected status", "PVE_TASK_FAILED", { kind: "unexpected-status" }],
+    ];
+    for (const [exitstatus, code, fields] of cases) {
+      const { reader } = scripted({
+        durationMs: 10,
+        exitstatus,
+        log: [`TASK ERROR: ${exitstatus}`],
+      });
+      const e = await failure(waitTask(reader, upid, fast, silentLogger));
+      assert.equal(e.code, code, exitstatus);
+      for (const [k, v] of Object.entries(fields)) assert.equal(e[k], v, `${exitstatus} ${k}`);
+      const task = e["task"] as { upid: unknown; logTail: string[] };
+      assert.equal(task.upid, upid);
+      assert.deepEqual(task.logTail, [`TASK ERROR: ${exitstatus}`]);
+    }
+  }));
 
-test("waitTask – keeps polling through the early 400 no such task and transient failures", async () => {
-  const s = scripted({ durationMs: 10, exitstatus: "OK", log: [] });
-  const noSuch = s.httpError(400, "no such task");
-  const again = scripted({
-    durationMs: 10,
-    exitstatus: "OK",
-    log: [],
-    failures: [
-      noSuch,
-      noSuch,
-      s.httpError(503, "busy"),
-      s.httpError(596, "Broken pipe"),
-      s.httpError(599, "Too many redirections"),
-      new PveTransportError("GET", "/x", {
-        requestSent: true,
-        attempts: 3,
-        mutating: false,
-        cause: new Error("reset"),
-      }),
-    ],
-  });
-  const out = await waitTask(again.reader, upid, fast, silentLogger);
-  assert.equal(out.status, "ok");
-  assert.equal(again.calls.status, 7);
-});
+test("waitTask – keeps polling through the early 400 no such task and transient failures", (t) =>
+  inVirtualTime(t, async () => {
+    const s = scripted({ durationMs: 10, exitstatus: "OK", log: [] });
+    const noSuch = s.httpError(400, "no such task");
+    const again = scripted({
+      durationMs: 10,
+      exitstatus: "OK",
+      log: [],
+      failures: [
+        noSuch,
+        noSuch,
+        s.httpError(503, "busy"),
+        s.httpError(596, "Broken pipe"),
+        s.httpError(599, "Too many redirections"),
+        new PveTransportError("GET", "/x", {
+          requestSent: true,
+          attempts: 3,
+          mutating: false,
+          cause: new Error("reset"),
+        }),
+      ],
+    });
+    const out = await waitTask(again.reader, upid, fast, silentLogger);
+    assert.equal(out.status, "ok");
+    assert.equal(again.calls.status, 7);
+  }));
 
-test("waitTask – a garbled status answer (data: null) is polled again, five times in a row at most", async () => {
-  const shape = () =>
-    new PveResponseShapeError("GET", "/x", [{ path: [], message: "expected object, got null" }]);
-  const some = scripted({
-    durationMs: 10,
-    exitstatus: "OK",
-    log: [],
-    failures: [shape(), shape(), shape()],
-  });
-  assert.equal((await waitTask(some.reader, upid, fast, silentLogger)).status, "ok");
-  assert.equal(some.calls.status, 4);
-  const many = scripted({
-    durationMs: 10,
-    exitstatus: "OK",
-    log: [],
-    failures: Array.from({ length: 6 }, shape),
-  });
-  const e = await failure(waitTask(many.reader, upid, fast, silentLogger));
-  assert.equal(e.code, "PVE_RESPONSE_SHAPE");
-  assert.equal(many.calls.status, 6);
-});
+test("waitTask – a garbled status answer (data: null) is polled again, five times in a row at most", (t) =>
+  inVirtualTime(t, async () => {
+    const shape = () =>
+      new PveResponseShapeError("GET", "/x", [{ path: [], message: "expected object, got null" }]);
+    const some = scripted({
+      durationMs: 10,
+      exitstatus: "OK",
+      log: [],
+      failures: [shape(), shape(), shape()],
+    });
+    assert.equal((await waitTask(some.reader, upid, fast, silentLogger)).status, "ok");
+    assert.equal(some.calls.status, 4);
+    const many = scripted({
+      durationMs: 10,
+      exitstatus: "OK",
+      log: [],
+      failures: Array.from({ length: 6 }, shape),
+    });
+    const e = await failure(waitTask(many.reader, upid, fast, silentLogger));
+    assert.equal(e.code, "PVE_RESPONSE_SHAPE");
+    assert.equal(many.calls.status, 6);
+  }));
 
-test("waitTask – no such task beyond the grace window is an error", async () => {
-  const s = scripted({ durationMs: 10, exitstatus: "OK", log: [] });
-  const errs = Array.from({ length: 100 }, () => s.httpError(400, "no such task"));
-  const t = scripted({ durationMs: 10, exitstatus: "OK", log: [], failures: errs });
-  const e = await failure(
-    waitTask(t.reader, upid, { ...fast, noSuchTaskGraceMs: 60 }, silentLogger),
-  );
-  assert.equal(e.code, "PVE_HTTP");
-  assert.equal(e["status"], 400);
-});
+test("waitTask – no such task beyond the grace window is an error", (t) =>
+  inVirtualTime(t, async () => {
+    const s = scripted({ durationMs: 10, exitstatus: "OK", log: [] });
+    const errs = Array.from({ length: 100 }, () => s.httpError(400, "no such task"));
+    const t = scripted({ durationMs: 10, exitstatus: "OK", log: [], failures: errs });
+    const e = await failure(
+      waitTask(t.reader, upid, { ...fast, noSuchTaskGraceMs: 60 }, silentLogger),
+    );
+    assert.equal(e.code, "PVE_HTTP");
+    assert.equal(e["status"], 400);
+  }));
 
-test("waitTask – its own deadline gives PVE_TASK_TIMEOUT; an abort gives PVE_TASK_CANCELLED", async () => {
-  const { reader } = scripted({ durationMs: 60_000, exitstatus: "OK", log: [] });
-  const e = await failure(waitTask(reader, upid, { ...fast, timeoutMs: 150 }, silentLogger));
-  assert.equal(e.code, "PVE_TASK_TIMEOUT");
-  assert.equal(e["lastStatus"], "running");
-  const ac = new AbortController();
-  setTimeout(() => ac.abort(new Error("shutting down")), 60);
-  const c = await failure(waitTask(reader, upid, { ...fast, signal: ac.signal }, silentLogger));
-  assert.equal(c.code, "PVE_TASK_CANCELLED");
-});
+test("waitTask – its own deadline gives PVE_TASK_TIMEOUT; an abort gives PVE_TASK_CANCELLED", (t) =>
+  inVirtualTime(t, async () => {
+    const { reader } = scripted({ durationMs: 60_000, exitstatus: "OK", log: [] });
+    const e = await failure(waitTask(reader, upid, { ...fast, timeoutMs: 150 }, silentLogger));
+    assert.equal(e.code, "PVE_TASK_TIMEOUT");
+    assert.equal(e["lastStatus"], "running");
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error("shutting down")), 60);
+    const c = await failure(waitTask(reader, upid, { ...fast, signal: ac.signal }, silentLogger));
+    assert.equal(c.code, "PVE_TASK_CANCELLED");
+  }));
 
-test("waitTask – streams every log line once, in order, while running and after the end", async () => {
-  const log = Array.from({ length: 1200 }, (_, i) => `step ${i}`);
-  const { reader } = scripted({ durationMs: 300, exitstatus: "OK", log });
-  const got: TaskLogLine[] = [];
-  let linesWhileRunning = 0;
-  let done = false;
-  const p = waitTask(reader, upid, { ...fast, onLog: (l) => got.push(l) }, silentLogger).then(
-    (o) => {
-      done = true;
-      return o;
-    },
-  );
-  await new Promise((r) => setTimeout(r, 200));
-  if (!done) linesWhileRunning = got.length;
-  await p;
-  assert.ok(linesWhileRunning > 0, "lines arrive before the task ends");
-  assert.equal(got.length, 1200);
-  assert.deepEqual(
-    got.map((l) => l.n),
-    Array.from({ length: 1200 }, (_, i) => i + 1),
-  );
-  assert.equal(got.at(-1)?.t, "step 1199");
-});
+test("waitTask – streams every log line once, in order, while running and after the end", (t) =>
+  inVirtualTime(t, async () => {
+    const log = Array.from({ length: 1200 }, (_, i) => `step ${i}`);
+    const { reader } = scripted({ durationMs: 300, exitstatus: "OK", log });
+    const got: TaskLogLine[] = [];
+    let linesWhileRunning = 0;
+    let done = false;
+    const p = waitTask(reader, upid, { ...fast, onLog: (l) => got.push(l) }, silentLogger).then(
+      (o) => {
+        done = true;
+        return o;
+      },
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    if (!done) linesWhileRunning = got.length;
+    await p;
+    assert.ok(linesWhileRunning > 0, "lines arrive before the task ends");
+    assert.equal(got.length, 1200);
+    assert.deepEqual(
+      got.map((l) => l.n),
+      Array.from({ length: 1200 }, (_, i) => i + 1),
+    );
+    assert.equal(got.at(-1)?.t, "step 1199");
+  }));
 
-test("waitTask – polls fast at first, then backs off to the cap", async () => {
-  const { reader, calls } = scripted({ durationMs: 1500, exitstatus: "OK", log: [] });
-  await waitTask(
-    reader,
-    upid,
-    { pollMinMs: 20, pollMaxMs: 300, timeoutMs: 5000 },
-    silentLogger,
-    () => 0.5,
-  );
-  const gaps = calls.statusTimes.slice(1).map((t, i) => t - (calls.statusTimes[i] ?? 0));
-  assert.ok((gaps[0] ?? 0) < 100, `first gap ${gaps[0]}`);
-  assert.ok(
-    gaps.every((g) => g < 300 * 1.2 + 60),
-    `gaps ${gaps.join(",")}`,
-  );
-  assert.ok(Math.max(...gaps) > 150, "the interval grew");
-  // a fixed 20 ms poll would need ~75 calls for 1.5 s
-  assert.ok(calls.status < 30, `status calls ${calls.status}`);
-});
+test("waitTask – polls fast at first, then backs off to the cap", (t) =>
+  inVirtualTime(t, async () => {
+    const { reader, calls } = scripted({ durationMs: 1500, exitstatus: "OK", log: [] });
+    await waitTask(
+      reader,
+      upid,
+      { pollMinMs: 20, pollMaxMs: 300, timeoutMs: 5000 },
+      silentLogger,
+      () => 0.5,
+    );
+    const gaps = calls.statusTimes.slice(1).map((t, i) => t - (calls.statusTimes[i] ?? 0));
+    assert.ok((gaps[0] ?? 0) < 100, `first gap ${gaps[0]}`);
+    assert.ok(
+      gaps.every((g) => g < 300 * 1.2 + 60),
+      `gaps ${gaps.join(",")}`,
+    );
+    assert.ok(Math.max(...gaps) > 150, "the interval grew");
+    // a fixed 20 ms poll would need ~75 calls for 1.5 s
+    assert.ok(calls.status < 30, `status calls ${calls.status}`);
+  }));
 
 test("taskFailure – a vzdump 'job errors' is typed by its guest's failure line (locks, permissions)", async () => {
   const { taskFailure, PveLockError, PvePermissionError, PveTaskFailedError } =

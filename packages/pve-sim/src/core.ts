@@ -39,6 +39,8 @@ export interface SimCore {
   faults: FaultRegistry;
   options: ResolvedOptions;
   cache: ResponseCache;
+  /** SHA-256 fingerprint of the listener's certificate, "AB:CD:…" (GET /nodes answers it as ssl_fingerprint). */
+  certFingerprint: string;
   requests: RecordedRequest[];
   /** Schema violations found in responses while validateResponses is on. */
   responseProblems: Array<{ method: string; path: string; problems: string[] }>;

@@ -8,6 +8,8 @@ export {
   type TimerHandle,
 } from "./clock.js";
 export { SimError, PveApiError, type SimErrorCode } from "./errors.js";
+export { loadSchema, findOperation } from "./schema-data.js";
+export type { ExtractedSchema, OperationSchema, JsonSchema } from "./schema/types.js";
 export type { AclEntry } from "./auth/access.js";
 export type { SimState, AddGuestSpec } from "./state/state.js";
 export type {

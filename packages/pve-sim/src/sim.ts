@@ -43,6 +43,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     privsep: false,
     secret: options.tokenSecret ?? prng.uuid(),
   });
+  const hosts = [
+    ...new Set(["127.0.0.1", "localhost", ...(host === "0.0.0.0" || host === "::" ? [] : [host])]),
+  ];
+  const cert = generateCertificate(hosts, nodeName);
   const core: SimCore = {
     state,
     clock,
@@ -58,16 +62,13 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       adminSecret: options.adminSecret ?? randomBytes(18).toString("base64url"),
     },
     cache: new ResponseCache(),
+    certFingerprint: cert.fingerprint256,
     requests: [],
     responseProblems: [],
     log: (msg) => {
       if (!options.quiet) process.stderr.write(`pve-sim: ${msg}\n`);
     },
   };
-  const hosts = [
-    ...new Set(["127.0.0.1", "localhost", ...(host === "0.0.0.0" || host === "::" ? [] : [host])]),
-  ];
-  const cert = generateCertificate(hosts, nodeName);
   const pipeline = new Pipeline(core, new Router(HANDLERS));
   const listener = await listen(
     core,

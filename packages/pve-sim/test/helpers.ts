@@ -1,6 +1,6 @@
 // Test helpers: a small HTTPS client (node:https, pinned to the simulator's CA) and task waiting.
 import { request } from "node:https";
-import type { Sim } from "../src/index.js";
+import type { ManualClock, Sim } from "../src/index.js";
 
 export interface ApiAnswer {
   status: number;
@@ -92,19 +92,34 @@ export function call(
 
 export const enc = encodeURIComponent;
 
-/** GETs the task status until it is stopped (real clock); returns the final status object. */
+/**
+ * Waits for the task to stop (the simulator's own completion signal, whatever its clock), lets the simulator's
+ * clock pass (a manual clock: moves it past) the early "no such task" window if the task is younger than that, and answers the task status
+ * as GET …/status reports it (which must say stopped). No polling, no wall-clock budget.
+ */
 export async function waitTask(
   sim: Sim,
   upid: string,
   node = sim.node,
 ): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 400; i++) {
-    const r = await call(sim, "GET", `/nodes/${node}/tasks/${enc(upid)}/status`);
-    const d = r.data as Record<string, unknown> | undefined;
-    if (r.status === 200 && d?.status === "stopped") return d;
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  throw new Error(`task ${upid} did not stop`);
+  const task = await sim.state.tasks.wait(upid);
+  const early = task.visibleFromMs - sim.clock.now();
+  const clock = sim.clock as Partial<ManualClock>;
+  if (early > 0 && clock.advance) await clock.advance(early);
+  else if (early > 0) await new Promise<void>((res) => sim.clock.setTimeout(res, early));
+  const r = await call(sim, "GET", `/nodes/${node}/tasks/${enc(upid)}/status`);
+  const d = r.data as Record<string, unknown> | undefined;
+  if (r.status !== 200 || d?.status !== "stopped")
+    throw new Error(`task ${upid} stopped, but its status answered ${r.status} ${r.raw}`);
+  return d;
+}
+
+/**
+ * Resolves once `cond` holds, checking again after each turn of the event loop (I/O included): waits for a
+ * state the simulator reaches when a request has arrived, without a sleep or a time budget.
+ */
+export async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((res) => setImmediate(res));
 }
 
 /** The whole log of a task as text lines. */

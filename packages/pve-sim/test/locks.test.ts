@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createManualClock, startSim, type ManualClock, type Sim } from "../src/index.js";
-import { call, upidOf } from "./helpers.js";
+import { call, until, upidOf } from "./helpers.js";
 
 let sim: Sim;
 let clock: ManualClock;
@@ -73,8 +73,9 @@ test("locks – a synchronous config PUT waits for the lock and answers 500 on t
     }),
   );
   await clock.advance(10);
+  const timers = clock.pendingTimers();
   const pending = call(sim, "PUT", "/nodes/pve/lxc/162/config", { memory: 1024 });
-  await new Promise((r) => setTimeout(r, 50));
+  await until(() => clock.pendingTimers() > timers); // the PUT has arrived and waits for the lock
   await clock.advance(10_000);
   const r = await pending;
   assert.equal(r.status, 500);

@@ -2,7 +2,7 @@
 // by a running backup: PUT answers 500 "CT is locked (backup)", start fails inside its task.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startSim, type Sim } from "../src/index.js";
+import { createManualClock, startSim, type Sim } from "../src/index.js";
 import { call, taskLog, upidOf, waitTask } from "./helpers.js";
 
 let sim: Sim;
@@ -109,30 +109,45 @@ test("lxc – config: GET has a digest; PUT applies, checks the digest, deletes,
 });
 
 test("lxc – a backup locks the guest: PUT gets 500 'CT is locked (backup)', start fails in its task", async () => {
-  sim.state.tasks.durations.set("vzdump", 600);
-  const dump = upidOf(
-    await call(sim, "POST", "/nodes/pve/vzdump", { vmid: 101, storage: "local" }),
-  );
-  let locked = false;
-  for (let i = 0; i < 100 && !locked; i++) {
-    const cfg = (await call(sim, "GET", "/nodes/pve/lxc/101/config")).data as Record<
+  // Its own simulator on a manual clock: the backup holds its lock for as long as the test keeps time still.
+  const clock = createManualClock();
+  const own = await startSim({
+    quiet: true,
+    validateResponses: true,
+    clock,
+    taskDurationMs: 40,
+    taskDurations: { vzdump: 600 },
+  });
+  try {
+    const dump = upidOf(
+      await call(own, "POST", "/nodes/pve/vzdump", { vmid: 101, storage: "local" }),
+    );
+    let locked = false;
+    for (let i = 0; i < 100 && !locked; i++) {
+      const cfg = (await call(own, "GET", "/nodes/pve/lxc/101/config")).data as Record<
+        string,
+        unknown
+      >;
+      locked = cfg.lock === "backup";
+      if (!locked) await clock.advance(5);
+    }
+    assert.ok(locked, "lock: backup visible in the config");
+    const st = (await call(own, "GET", "/nodes/pve/lxc/101/status/current")).data as Record<
       string,
       unknown
     >;
-    locked = cfg.lock === "backup";
-    if (!locked) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(st.lock, "backup");
+    const put = await call(own, "PUT", "/nodes/pve/lxc/101/config", { memory: 1024 });
+    assert.equal(put.status, 500);
+    assert.equal(put.statusText, "CT is locked (backup)");
+    const start = upidOf(await call(own, "POST", "/nodes/pve/lxc/101/status/start"));
+    while (own.state.tasks.get(start)?.status === "running") await clock.advance(5);
+    assert.equal(own.state.tasks.get(dump)?.status, "running", "the backup still runs");
+    assert.equal((await waitTask(own, start)).exitstatus, "CT is locked (backup)");
+    await clock.runAll();
+    assert.equal((await waitTask(own, dump)).exitstatus, "OK");
+    assert.equal(own.state.guest(101)?.config.lock, undefined, "unlocked afterwards");
+  } finally {
+    await own.close();
   }
-  assert.ok(locked, "lock: backup visible in the config");
-  const st = (await call(sim, "GET", "/nodes/pve/lxc/101/status/current")).data as Record<
-    string,
-    unknown
-  >;
-  assert.equal(st.lock, "backup");
-  const put = await call(sim, "PUT", "/nodes/pve/lxc/101/config", { memory: 1024 });
-  assert.equal(put.status, 500);
-  assert.equal(put.statusText, "CT is locked (backup)");
-  const start = upidOf(await call(sim, "POST", "/nodes/pve/lxc/101/status/start"));
-  assert.equal((await waitTask(sim, start)).exitstatus, "CT is locked (backup)");
-  assert.equal((await waitTask(sim, dump)).exitstatus, "OK");
-  assert.equal(sim.state.guest(101)?.config.lock, undefined, "unlocked afterwards");
 });

@@ -2,7 +2,7 @@
 // 'snapshot-delete' locks and PVE's errors inside the tasks.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startSim, type Sim } from "../src/index.js";
+import { createManualClock, startSim, type Sim } from "../src/index.js";
 import { call, upidOf, waitTask } from "./helpers.js";
 
 let sim: Sim;
@@ -55,25 +55,34 @@ test("snapshots – create, then rollback restores the config, then delete", asy
 });
 
 test("snapshots – the lock is visible while a snapshot is taken", async () => {
-  sim.state.tasks.durations.set("vzsnapshot", 300);
-  const upid = upidOf(
-    await call(sim, "POST", "/nodes/pve/lxc/101/snapshot", { snapname: "locked_one" }),
-  );
-  let lock: unknown;
-  for (let i = 0; i < 60 && lock === undefined; i++) {
-    lock = (
-      (await call(sim, "GET", "/nodes/pve/lxc/101/status/current")).data as Record<string, unknown>
-    ).lock;
-    if (lock === undefined) await new Promise((r) => setTimeout(r, 5));
+  // Its own simulator on a manual clock: the snapshot task is mid-way for as long as the test keeps time still.
+  const clock = createManualClock();
+  const own = await startSim({ quiet: true, validateResponses: true, clock, taskDurationMs: 300 });
+  try {
+    const upid = upidOf(
+      await call(own, "POST", "/nodes/pve/lxc/101/snapshot", { snapname: "locked_one" }),
+    );
+    let lock: unknown;
+    for (let i = 0; i < 60 && lock === undefined; i++) {
+      lock = (
+        (await call(own, "GET", "/nodes/pve/lxc/101/status/current")).data as Record<
+          string,
+          unknown
+        >
+      ).lock;
+      if (lock === undefined) await clock.advance(5);
+    }
+    assert.equal(lock, "snapshot");
+    const snaps = (await call(own, "GET", "/nodes/pve/lxc/101/snapshot")).data as Array<{
+      name: string;
+      snapstate?: string;
+    }>;
+    assert.equal(snaps.find((s) => s.name === "locked_one")?.snapstate, "prepare");
+    await clock.runAll();
+    assert.equal((await waitTask(own, upid)).exitstatus, "OK");
+  } finally {
+    await own.close();
   }
-  assert.equal(lock, "snapshot");
-  const snaps = (await call(sim, "GET", "/nodes/pve/lxc/101/snapshot")).data as Array<{
-    name: string;
-    snapstate?: string;
-  }>;
-  assert.equal(snaps.find((s) => s.name === "locked_one")?.snapstate, "prepare");
-  await waitTask(sim, upid);
-  sim.state.tasks.durations.delete("vzsnapshot");
 });
 
 test("snapshots – errors: reserved names (sync), duplicate names, missing snapshots, locked guests (in the task)", async () => {

@@ -2,7 +2,7 @@
 // the temporary 'vzdump' snapshot, VM.Backup checked inside the task, locked guests and the global lock.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startSim, type Sim } from "../src/index.js";
+import { createManualClock, startSim, type Sim } from "../src/index.js";
 import { call, taskLog, upidOf, waitTask } from "./helpers.js";
 
 let sim: Sim;
@@ -55,26 +55,34 @@ test("vzdump – snapshot mode: archive in storage content, rootfs captured, mp0
 });
 
 test("vzdump – the temporary 'vzdump' snapshot and the backup lock are visible while it runs", async () => {
-  sim.state.tasks.durations.set("vzdump", 500);
-  const upid = upidOf(
-    await call(sim, "POST", "/nodes/pve/vzdump", { vmid: 100, storage: "local" }),
-  );
-  let sawSnapshot = false;
-  let sawLock = false;
-  while (sim.state.tasks.get(upid)?.status === "running") {
-    const snaps = (await call(sim, "GET", "/nodes/pve/lxc/100/snapshot")).data as Array<{
-      name: string;
-    }>;
-    sawSnapshot ||= snaps.some((s) => s.name === "vzdump");
-    sawLock ||=
-      ((await call(sim, "GET", "/nodes/pve/lxc/100/config")).data as { lock?: string }).lock ===
-      "backup";
-    await new Promise((r) => setTimeout(r, 10));
+  // Its own simulator on a manual clock: the task runs only as far as the test moves time, 10 ms a step.
+  const clock = createManualClock();
+  const own = await startSim({ quiet: true, validateResponses: true, clock, taskDurationMs: 500 });
+  try {
+    const upid = upidOf(
+      await call(own, "POST", "/nodes/pve/vzdump", { vmid: 100, storage: "local" }),
+    );
+    let sawSnapshot = false;
+    let sawLock = false;
+    let steps = 0;
+    while (own.state.tasks.get(upid)?.status === "running") {
+      const snaps = (await call(own, "GET", "/nodes/pve/lxc/100/snapshot")).data as Array<{
+        name: string;
+      }>;
+      sawSnapshot ||= snaps.some((s) => s.name === "vzdump");
+      sawLock ||=
+        ((await call(own, "GET", "/nodes/pve/lxc/100/config")).data as { lock?: string }).lock ===
+        "backup";
+      await clock.advance(10);
+      steps++;
+    }
+    assert.ok(steps >= 40, `the task ran ${steps} steps of 10 ms`);
+    assert.ok(sawSnapshot && sawLock);
+    const made = own.state.backups(100).find((b) => b.backup?.upid === upid);
+    assert.ok(made?.volid.endsWith(".tar"), "no compress: a plain .tar");
+  } finally {
+    await own.close();
   }
-  sim.state.tasks.durations.delete("vzdump");
-  assert.ok(sawSnapshot && sawLock);
-  const made = sim.state.backups(100).find((b) => b.backup?.upid === upid);
-  assert.ok(made?.volid.endsWith(".tar"), "no compress: a plain .tar");
 });
 
 test("vzdump – stop mode stops a running guest and restarts it", async () => {

@@ -170,7 +170,18 @@ test("limits – a request past its deadline is Timeout; a hung tool is killed a
     assert.equal(exec?.exitCode, undefined);
     const pid = Number(await readFile(pidFile, "utf8"));
     assert.doesNotThrow(() => process.kill(pid, 0), "the tool runs until its own deadline");
-    await new Promise((r) => setTimeout(r, 1_400 - (Date.now() - started)));
+    // Wait for it to go (no fixed sleep): gone long before its own 60 s end means the helper killed it.
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (alive()) await new Promise((r) => setTimeout(r, 10).unref());
+    assert.ok(Date.now() - started >= 1_000, "not before the tool deadline");
+    assert.ok(Date.now() - started < 50_000, "killed, not ended by itself after 60 s");
     assert.throws(() => process.kill(pid, 0), /ESRCH/, "the hung tool was killed");
     assert.equal((await client.hello()).protocol, "felhom-root-helper");
     client.close();
@@ -238,7 +249,8 @@ test("close – waits for a running pct create before it returns", async () => {
   const h = await startTestHelper({ rules: { pct: [{ stdout: "done\n", delayMs: 400 }] } });
   const client = await h.connect();
   const created = client.createContainer(GOOD["golden.createContainer"]);
-  await new Promise((r) => setTimeout(r, 100));
+  // The fake pct records its call when it starts, then takes 400 ms: close must wait for it.
+  while ((await h.fake.calls()).length === 0) await new Promise((r) => setImmediate(r));
   const started = Date.now();
   await h.close();
   assert.ok(Date.now() - started >= 200, "close returned before pct create finished");

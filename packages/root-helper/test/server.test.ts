@@ -115,7 +115,8 @@ test("golden.createContainer – a second concurrent create is Busy and runs not
   try {
     const [a, b] = [await h.connect(), await h.connect()];
     const first = a.createContainer(CREATE);
-    await new Promise((r) => setTimeout(r, 100));
+    // The fake pct records its call when it starts, then takes 400 ms: the second create meets it running.
+    while ((await h.fake.calls()).length === 0) await new Promise((r) => setImmediate(r));
     await assert.rejects(b.createContainer({ ...CREATE, vmid: 9001 }), code("HELPER_BUSY"));
     assert.equal((await first).vmid, 9000);
     assert.equal((await b.createContainer({ ...CREATE, vmid: 9002 })).vmid, 9002);

@@ -1,4 +1,4 @@
-// Cluster-level reads: /version, /access/permissions, /cluster/resources and /storage.
+// Cluster-level reads: /version, /access/permissions, /cluster/resources, /nodes and /storage.
 import type { SimCore } from "../core.js";
 import { resourceEntry } from "../state/guest-view.js";
 import { nodeUsage } from "./node-usage.js";
@@ -21,6 +21,36 @@ const permissions: Handler = ({ core, authid, params }: ApiRequest) => {
   return { data: access.effectivePermissions(userid) };
 };
 
+/** The node's entry as PVE's extract_node_stats makes it: usage figures only for those with Sys.Audit on it. */
+function nodeEntry(core: SimCore, authid: string): Record<string, unknown> {
+  const node = core.state.node;
+  const entry: Record<string, unknown> = {
+    id: `node/${node.name}`,
+    type: "node",
+    node: node.name,
+    status: "online",
+  };
+  if (core.state.access.check(authid, `/nodes/${node.name}`, ["Sys.Audit"], true)) {
+    const u = nodeUsage(core);
+    Object.assign(entry, {
+      cpu: u.cpu,
+      maxcpu: node.cpus,
+      mem: u.memUsed,
+      maxmem: node.memTotal,
+      disk: u.rootUsed,
+      maxdisk: node.rootfsTotal,
+      uptime: u.uptime,
+      level: "",
+    });
+  }
+  return entry;
+}
+
+/** GET /nodes: the cluster's node index (one node here), each with its certificate's fingerprint. */
+const nodes: Handler = ({ core, authid }) => ({
+  data: [{ ...nodeEntry(core, authid), ssl_fingerprint: core.certFingerprint }],
+});
+
 function buildResources(core: SimCore, authid: string, type: string | undefined): unknown[] {
   const { state, clock } = core;
   const now = clock.now();
@@ -36,26 +66,8 @@ function buildResources(core: SimCore, authid: string, type: string | undefined)
     }
   }
   if (!type || type === "node") {
-    const entry: Record<string, unknown> = {
-      id: `node/${node.name}`,
-      type: "node",
-      node: node.name,
-      status: "online",
-    };
-    if (access.check(authid, `/nodes/${node.name}`, ["Sys.Audit"], true)) {
-      const u = nodeUsage(core);
-      Object.assign(entry, {
-        cpu: u.cpu,
-        maxcpu: node.cpus,
-        mem: u.memUsed,
-        maxmem: node.memTotal,
-        disk: u.rootUsed,
-        maxdisk: node.rootfsTotal,
-        uptime: u.uptime,
-        level: "",
-        "cgroup-mode": 2,
-      });
-    }
+    const entry = nodeEntry(core, authid);
+    if ("cpu" in entry) entry["cgroup-mode"] = 2;
     out.push(entry);
   }
   if (!type || type === "storage") {
@@ -142,5 +154,6 @@ export const clusterHandlers: Record<string, Handler> = {
   "GET /version": version,
   "GET /access/permissions": permissions,
   "GET /cluster/resources": resources,
+  "GET /nodes": nodes,
   "GET /storage": storageIndex,
 };
