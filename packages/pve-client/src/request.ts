@@ -109,3 +109,10 @@ export function validateSnapname(name: string): string {
   }
   return name;
 }
+
+export function validateVolumeId(name: string, v: string): string {
+  // pve-volume-id
+  if (!/^[a-z][a-z0-9\-_.]*[a-z0-9]:\S+$/i.test(v))
+    throw new PveArgumentError(name, "expected STORAGE:VOLUME");
+  return v;
+}

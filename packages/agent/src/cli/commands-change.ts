@@ -121,7 +121,7 @@ const snapshot: CommandDef = {
     ...KIND_OPTION,
     ...TASK,
   },
-  ops: ["guests", "snapshot", "waitTask"],
+  ops: ["listGuests", "snapshot", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
     const name = args.matching(
@@ -156,7 +156,7 @@ const rollback: CommandDef = {
     ...KIND_OPTION,
     ...TASK,
   },
-  ops: ["guests", "rollback", "waitTask"],
+  ops: ["listGuests", "rollback", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
     const name = args.matching(1, SNAPNAME, "a snapshot name");
@@ -178,7 +178,7 @@ const deleteSnapshot: CommandDef = {
     ...KIND_OPTION,
     ...TASK,
   },
-  ops: ["guests", "deleteSnapshot", "waitTask"],
+  ops: ["listGuests", "deleteSnapshot", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
     const name = args.matching(1, SNAPNAME, "a snapshot name");
@@ -327,7 +327,7 @@ const config: CommandDef = {
   summary: "show a guest's config, or change memory, cores, network, options and mount points",
   operands: [{ name: "VMID" }],
   options: configOptions,
-  ops: ["guests", "guestConfig", "setConfig", "waitTask"],
+  ops: ["listGuests", "guestConfig", "setConfig", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
     const memory = args.int("memory", 16, 4_194_304);
@@ -418,7 +418,7 @@ function power(
     summary,
     operands: [{ name: "VMID" }],
     options: { ...extra, ...KIND_OPTION, ...TASK },
-    ops: ["guests", name, "waitTask"],
+    ops: ["listGuests", name, "waitTask"],
     async run(ctx, args) {
       const vmid = args.vmid(0);
       const shutdownTimeout = args.int("shutdown-timeout", 1, 86_400);

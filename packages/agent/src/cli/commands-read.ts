@@ -52,11 +52,11 @@ const resources: CommandDef = {
   summary: "cluster resources (guests, storages, nodes) as PVE lists them",
   operands: [],
   options: { type: { type: "string", value: "vm|storage|node|sdn", help: "only this type" } },
-  ops: ["resources"],
+  ops: ["clusterResources"],
   async run(ctx, args) {
     const type = args.choice("type", ["vm", "storage", "node", "sdn"] as const);
     const host = await ctx.host();
-    const list = await host.resources(type ? { type } : {}, { signal: ctx.signal });
+    const list = await host.clusterResources(type ? { type } : {}, { signal: ctx.signal });
     return {
       data: list,
       text: table(
@@ -126,10 +126,10 @@ const guests: CommandDef = {
   summary: "containers and VMs of the node, with their status",
   operands: [],
   options: {},
-  ops: ["guests"],
+  ops: ["listGuests"],
   async run(ctx) {
     const host = await ctx.host();
-    const list = await host.guests({ signal: ctx.signal });
+    const list = await host.listGuests({ signal: ctx.signal });
     return {
       data: list,
       text: table(
@@ -154,7 +154,7 @@ const guest: CommandDef = {
   summary: "one guest: current status and configuration",
   operands: [{ name: "VMID" }],
   options: { ...KIND_OPTION },
-  ops: ["guests", "guestStatus", "guestConfig"],
+  ops: ["listGuests", "guestStatus", "guestConfig"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
     const ref = await resolveGuest(ctx, vmid, args.choice("kind", GUEST_KINDS));
@@ -193,10 +193,10 @@ const storage: CommandDef = {
   summary: "storages of the node and their usage",
   operands: [],
   options: {},
-  ops: ["storage"],
+  ops: ["storageList"],
   async run(ctx) {
     const host = await ctx.host();
-    const list = await host.storage({ signal: ctx.signal });
+    const list = await host.storageList({ signal: ctx.signal });
     return {
       data: list,
       text: table(
@@ -255,7 +255,7 @@ const snapshots: CommandDef = {
   summary: "snapshots of a guest",
   operands: [{ name: "VMID" }],
   options: { ...KIND_OPTION },
-  ops: ["guests", "snapshots"],
+  ops: ["listGuests", "snapshots"],
   async run(ctx, args) {
     const ref = await resolveGuest(ctx, args.vmid(0), args.choice("kind", GUEST_KINDS));
     const host = await ctx.host();
@@ -280,13 +280,13 @@ const tasks: CommandDef = {
     errors: { type: "boolean", help: "only tasks that did not end OK" },
     source: { type: "string", value: "active|archive|all", help: "which tasks (default archive)" },
   },
-  ops: ["tasks"],
+  ops: ["taskList"],
   async run(ctx, args) {
     const limit = args.int("limit", 1, 10_000) ?? 50;
     const vmid = args.int("vmid", 100, 999_999_999);
     const source = args.choice("source", ["active", "archive", "all"] as const);
     const host = await ctx.host();
-    const list = await host.tasks(
+    const list = await host.taskList(
       {
         limit,
         ...(vmid !== undefined ? { vmid } : {}),
