@@ -129,7 +129,7 @@ for f in README.md SECURITY.md package.json; do
   [ -f "$from/$f" ] && put "$from/$f" "$LIB/$f" 0644
 done
 (cd "$from" && {
-  for p in helper-protocol pve-client root-helper agent; do
+  for p in grammar helper-protocol pve-client root-helper agent; do
     find "packages/$p/package.json" "packages/$p/dist" -type f ! -name '*.tsbuildinfo' ! -name '*.map'
   done
   find packages/root-helper/SECURITY.md packages/root-helper/README.md -type f 2>/dev/null || true
@@ -146,7 +146,7 @@ done
 grep -qx 'changed 0' "$manifest_new.log" || changed=1
 rm -f "$manifest_new.files" "$manifest_new.log"
 # The workspace links, as npm made them (node_modules/@felhom/X -> ../../packages/X).
-for p in helper-protocol pve-client root-helper agent; do
+for p in grammar helper-protocol pve-client root-helper agent; do
   link=$root$LIB/node_modules/@felhom/$p
   if [ "$(readlink "$link" 2>/dev/null)" != "../../packages/$p" ]; then
     mkdir -p "$(dirname "$link")"

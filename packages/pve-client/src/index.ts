@@ -57,6 +57,7 @@ export type {
   Timeframe,
 } from "./api/options.js";
 export type { PveRequest, HttpMethod, WireParams } from "./request.js";
+export { LXC_NET_CHANGE_KEYS } from "./config-changes.js";
 export type {
   LxcConfigChanges,
   QemuConfigChanges,
@@ -90,6 +91,7 @@ export {
   type TaskFailureKind,
 } from "./errors.js";
 export { parsePropertyString, formatPropertyString } from "./schemas/property-string.js";
+export { parseLxcNet } from "./schemas/config-parts.js";
 export type { ClusterResource, ResourceType } from "./schemas/resources.js";
 export type {
   GuestKind,

@@ -1,6 +1,6 @@
 // The CLI's read-only API subcommands: node status, resources, metrics, guests, one guest, storage, storage
 // content, snapshots, tasks and one task (with --follow).
-import { parseUpid } from "@felhom/pve-client";
+import { API_OPERATIONS, parseUpid } from "@felhom/pve-client";
 import type { Timeframe, Upid } from "@felhom/pve-client";
 import { quote } from "../errors.js";
 import { TASK_OPTIONS } from "./args.js";
@@ -215,8 +215,6 @@ const storage: CommandDef = {
   },
 };
 
-const STORAGE_ID = /^[a-z][a-z0-9._-]{0,98}[a-z0-9]$/i;
-
 const content: CommandDef = {
   name: "content",
   summary: "volumes on a storage (backups, templates, disks)",
@@ -231,9 +229,9 @@ const content: CommandDef = {
   },
   ops: ["storageContent"],
   async run(ctx, args) {
-    const id = args.matching(0, STORAGE_ID, "a storage id");
+    const id = args.matching(0, API_OPERATIONS.storageContent.args.storage);
     const kind = args.string("content", /^[a-z]{1,16}$/, "a content type");
-    const vmid = args.int("vmid", 100, 999_999_999);
+    const vmid = args.int("vmid", API_OPERATIONS.storageContent.args.vmid);
     const host = await ctx.host();
     const list = await host.storageContent(
       id,
@@ -283,7 +281,7 @@ const tasks: CommandDef = {
   ops: ["taskList"],
   async run(ctx, args) {
     const limit = args.int("limit", 1, 10_000) ?? 50;
-    const vmid = args.int("vmid", 100, 999_999_999);
+    const vmid = args.int("vmid", API_OPERATIONS.taskList.args.vmid);
     const source = args.choice("source", ["active", "archive", "all"] as const);
     const host = await ctx.host();
     const list = await host.taskList(

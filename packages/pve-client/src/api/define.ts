@@ -1,5 +1,6 @@
 // The shape of one API operation's declaration (name, request, result, privileges, route, CLI argument
 // grammars) and the helpers the table in operations.ts is written with.
+import type { IntGrammar, TextGrammar } from "@felhom/grammar";
 import type { z } from "zod";
 import { PveResponseShapeError } from "../errors.js";
 import type { PveRequest } from "../request.js";
@@ -39,6 +40,11 @@ export interface ApiOperationDef {
   readonly privileges: readonly PrivilegeRequirement[];
   /** The agent's routing-table entry; absent for the client's own plumbing (version, permissions, stop task). */
   readonly route?: ApiRoute;
+  /**
+   * The grammar of each argument a caller chooses (the request builder checks them; the CLI checks its
+   * operands and options with the same ones before anything is sent).
+   */
+  readonly args?: Readonly<Record<string, TextGrammar | IntGrammar>>;
   /** Builds the request (method, path, parameters) from typed arguments, checking each argument's grammar. */
   readonly request?: (...args: never[]) => PveRequest;
   /** Validates the answer's `data`. */

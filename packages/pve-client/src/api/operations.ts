@@ -8,8 +8,10 @@ import {
   type QemuConfigChanges,
 } from "../config-changes.js";
 import { PveArgumentError } from "../errors.js";
+import { HOSTNAME, NODE, SNAPSHOT_NAME, STORAGE_ID, VMID, VOLUME_ID } from "@felhom/grammar";
 import {
   buildRequest,
+  checkText,
   validateNode,
   validateSnapname,
   validateStorage,
@@ -161,6 +163,7 @@ export const API_OPERATIONS = {
     mutating: false,
     privileges: [onNode("Sys.Audit")],
     route: { row: ROW.node, cli: "status" },
+    args: { node: NODE },
     request: (node: string) =>
       buildRequest("GET", "/nodes/{node}/status", { node: validateNode(node) }),
     result: parsed(parseNodeStatus),
@@ -201,6 +204,7 @@ export const API_OPERATIONS = {
     mutating: false,
     privileges: [vm("VM.Audit")],
     route: { row: ROW.guests, cli: "guest" },
+    args: { vmid: VMID },
     request: (node: string, kind: GuestKind, vmid: number) =>
       buildRequest("GET", `${guestPath(kind)}/status/current`, guest(node, vmid)),
     result: (data, req) =>
@@ -213,6 +217,7 @@ export const API_OPERATIONS = {
     mutating: false,
     privileges: [vm("VM.Audit")],
     route: { row: ROW.guests, cli: "guest" },
+    args: { vmid: VMID },
     request: (node: string, kind: GuestKind, vmid: number) =>
       buildRequest("GET", `${guestPath(kind)}/config`, guest(node, vmid)),
     result: guestConfigResult,
@@ -231,6 +236,7 @@ export const API_OPERATIONS = {
     mutating: false,
     privileges: [storage("Datastore.Audit", "Datastore.AllocateSpace")],
     route: { row: ROW.storage, cli: "content" },
+    args: { storage: STORAGE_ID, vmid: VMID },
     request: (node: string, id: string, filter: { content?: string; vmid?: number } = {}) =>
       buildRequest(
         "GET",
@@ -248,6 +254,7 @@ export const API_OPERATIONS = {
     mutating: false,
     privileges: [vm("VM.Audit")],
     route: { row: ROW.snapshots, cli: "snapshots" },
+    args: { vmid: VMID },
     request: (node: string, kind: GuestKind, vmid: number) =>
       buildRequest("GET", `${guestPath(kind)}/snapshot`, guest(node, vmid)),
     result: parsed(parseSnapshots),
@@ -259,6 +266,7 @@ export const API_OPERATIONS = {
     mutating: false,
     privileges: [],
     route: { row: ROW.tasks, cli: "tasks" },
+    args: { vmid: VMID },
     request: (node: string, f: TaskListFilters = {}) =>
       buildRequest(
         "GET",
@@ -312,6 +320,7 @@ export const API_OPERATIONS = {
       bridge("SDN.Use"),
     ],
     route: { row: ROW.restore, cli: "restore" },
+    args: { vmid: VMID, archive: VOLUME_ID, storage: STORAGE_ID, hostname: HOSTNAME },
     request: (node: string, o: RestoreLxcOptions) => {
       const g = guest(node, o.vmid);
       return buildRequest(
@@ -324,7 +333,7 @@ export const API_OPERATIONS = {
           restore: true,
           storage: validateStorage(o.storage),
           unique: o.newIdentity ? true : undefined,
-          hostname: o.newIdentity?.hostname,
+          hostname: o.newIdentity && checkText("hostname", HOSTNAME, o.newIdentity.hostname),
           unprivileged: o.unprivileged,
           pool: o.pool,
           bwlimit: o.bwlimit,
@@ -340,6 +349,7 @@ export const API_OPERATIONS = {
     mutating: true,
     privileges: [vm("VM.Backup"), storage("Datastore.AllocateSpace")],
     route: { row: ROW.backup, cli: "backup" },
+    args: { vmid: VMID, storage: STORAGE_ID },
     request: (node: string, o: BackupOptions) => {
       const g = guest(node, o.vmid);
       if (o.mode !== "stop" && o.mode !== "snapshot")
@@ -366,6 +376,7 @@ export const API_OPERATIONS = {
     mutating: true,
     privileges: [vm("VM.Snapshot")],
     route: { row: ROW.snapshots, cli: "snapshot" },
+    args: { vmid: VMID, name: SNAPSHOT_NAME },
     request: (
       node: string,
       kind: GuestKind,
@@ -391,6 +402,7 @@ export const API_OPERATIONS = {
     mutating: true,
     privileges: [vm("VM.Snapshot.Rollback", "VM.Snapshot")],
     route: { row: ROW.snapshots, cli: "rollback" },
+    args: { vmid: VMID, name: SNAPSHOT_NAME },
     request: (
       node: string,
       kind: GuestKind,
@@ -414,6 +426,7 @@ export const API_OPERATIONS = {
     mutating: true,
     privileges: [vm("VM.Snapshot")],
     route: { row: ROW.snapshots, cli: "delete-snapshot" },
+    args: { vmid: VMID, name: SNAPSHOT_NAME },
     request: (
       node: string,
       kind: GuestKind,
@@ -445,6 +458,7 @@ export const API_OPERATIONS = {
       bridge("SDN.Use"),
     ],
     route: { row: ROW.config, cli: "config" },
+    args: { vmid: VMID, hostname: HOSTNAME, name: HOSTNAME },
     request: setConfigRequest,
     result: (data, req): Upid | void =>
       req.method === "POST" ? taskStarted(data, req) : applied(data, req),
@@ -454,6 +468,7 @@ export const API_OPERATIONS = {
     mutating: true,
     privileges: [vm("VM.PowerMgmt")],
     route: { row: ROW.power, cli: "start" },
+    args: { vmid: VMID },
     request: (node: string, kind: GuestKind, vmid: number) =>
       guestAction("POST", "/status/start", node, kind, vmid),
     result: taskStarted,
@@ -463,6 +478,7 @@ export const API_OPERATIONS = {
     mutating: true,
     privileges: [vm("VM.PowerMgmt")],
     route: { row: ROW.power, cli: "stop" },
+    args: { vmid: VMID },
     request: (
       node: string,
       kind: GuestKind,
@@ -479,6 +495,7 @@ export const API_OPERATIONS = {
     mutating: true,
     privileges: [vm("VM.PowerMgmt")],
     route: { row: ROW.power, cli: "shutdown" },
+    args: { vmid: VMID },
     request: (
       node: string,
       kind: GuestKind,
