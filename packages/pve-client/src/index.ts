@@ -83,13 +83,21 @@ export {
   PveAbortedError,
   PveArgumentError,
   PSEUDO_STATUS,
-  isTaskFailure,
+  PVE_ERROR_CODES,
   type PveErrorCode,
   type HttpContext,
   type TaskContext,
   type ShapeIssue,
   type TaskFailureKind,
 } from "./errors.js";
+export {
+  hasPveCode,
+  isPveError,
+  isTaskFailure,
+  type AnyPveError,
+  type PveErrorWithCode,
+  type TaskRaisedError,
+} from "./error-guards.js";
 export { parsePropertyString, formatPropertyString } from "./schemas/property-string.js";
 export { parseLxcNet } from "./schemas/config-parts.js";
 export type { ClusterResource, ResourceType } from "./schemas/resources.js";
