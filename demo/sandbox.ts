@@ -6,7 +6,11 @@ import type { ChildProcess } from "node:child_process";
 import { chmod, copyFile, mkdir, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fixturePath as fixture, makeFakeTools } from "@felhom/root-helper/fake-tools";
+import {
+  fixturePath as fixture,
+  makeFakeHost,
+  makeFakeTools,
+} from "@felhom/root-helper/fake-tools";
 
 /** The USB disk the fake lsblk reports (root-helper's fixture): partition sdb1 of a USB-attached sdb. */
 export const USB_UUID = "0f3e2a1b-1c2d-4e5f-8a9b-0123456789ab";
@@ -85,6 +89,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   for (const d of [unitDir, mountBase, byIdDir]) await mkdir(d);
   await symlink("../../sdb1", join(byIdDir, USB_LINK));
   const smart = await smartDevice(dir);
+  await mkdir(smart.devDir, { recursive: true });
+  const host = await makeFakeHost(dir, smart.devDir); // sysfs, pmxcfs and the golden policy the helper reads
 
   const socket = join(dir, "helper.sock");
   const configFile = join(dir, "helper.json");
@@ -99,6 +105,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       mountBase,
       byIdDir,
       devDir: smart.devDir,
+      ...host,
     }),
   );
   const helperArgs = opts.helperArgs ?? [

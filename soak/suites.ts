@@ -26,7 +26,7 @@ export const SUITES: readonly Suite[] = [
   {
     id: "lock-contention",
     about:
-      "Rounds of twelve mutating calls fired at once on one container (snapshots, backups in both modes, config changes, rollbacks), first with a plain client, then with serializeGuestMutations.",
+      "Rounds of twelve mutating calls fired at once on one container (snapshots, backups in both modes, config changes, rollbacks).",
     run: (profile) => runLockContention({ profile }),
   },
   {

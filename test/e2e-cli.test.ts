@@ -3,6 +3,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { memoryIo, runCli } from "@felhom/agent";
 import { startSystem } from "./support/system.js";
 import type { TestSystem } from "./support/system.js";
 import { USB_UUID } from "../demo/sandbox.js";
@@ -408,5 +410,21 @@ describe("felhom CLI against the simulator and a real root helper", () => {
     assert.match(d.text, /^all checks passed$/m);
     assert.equal(d.data.ok, true);
     assert.ok(d.data.results.every((r: { status: string }) => r.status === "pass"));
+  });
+
+  test("doctor – no root helper: the API checks pass, the helper check fails with a fix hint, exit 1", async () => {
+    const config = await sys.writeConfig("doctor-nohelper.json", (c) => ({
+      ...c,
+      helper: { socket: join(sys.dir, "absent.sock") },
+    }));
+    const io = memoryIo({});
+    const code = await runCli(["--config", config, "--token-file", sys.tokenFile, "doctor"], io);
+    assert.equal(code, 1);
+    assert.match(io.out(), /^✓ privileges: all \d+ API operations permitted on node pve$/m);
+    assert.match(
+      io.out(),
+      /^✗ root helper: .*absent\.sock: HELPER_CONNECT_FAILED: .*ENOENT\n {4}fix: is the helper socket active \(systemctl enable --now felhom-root-helper\.socket\)/m,
+    );
+    assert.match(io.err(), /^felhom: doctor: 1 check\(s\) failed$/m);
   });
 });

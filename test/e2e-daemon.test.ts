@@ -75,6 +75,47 @@ function startDaemon(args: string[]): Running {
 }
 
 describe("felhom-agent daemon", () => {
+  test("daemon – no root helper: it keeps serving the API half, reports the helper failed, and retries", async () => {
+    const config = await sys.writeConfig("nohelper.json", (c) => ({
+      ...c,
+      helper: { socket: join(sys.dir, "absent.sock") },
+      snapshot: { ...(c.snapshot as object), stateFile: join(sys.dir, "nohelper.state") },
+    }));
+    const d = startDaemon(["--config", config, "--token-file", sys.tokenFile]);
+    await d.cycles(2);
+    const doc = JSON.parse(await readFile(join(sys.dir, "nohelper.state"), "utf8")) as Record<
+      string,
+      { ok?: boolean; state?: string; code?: string; failures?: number }
+    >;
+    d.kill("SIGTERM");
+    const { code } = await d.exit;
+    assert.equal(code, 0, d.lines.join("\n"));
+    for (const part of ["nodeStatus", "guests", "storage"]) assert.equal(doc[part]?.ok, true, part);
+    assert.equal(doc.sensors?.ok, false);
+    assert.equal(doc.helper?.state, "failed");
+    assert.equal(doc.helper?.code, "HELPER_CONNECT_FAILED");
+    const logs = d.lines.map((l) => JSON.parse(l) as { level: string; msg: string });
+    assert.ok(
+      logs.some(
+        (l) =>
+          l.level === "error" &&
+          /^root helper unavailable: .*absent\.sock: HELPER_CONNECT_FAILED.*; serving the API half and retrying \(fix: /.test(
+            l.msg,
+          ),
+      ),
+      d.lines.join("\n"),
+    );
+    assert.ok(logs.some((l) => /retrying in 1000 ms$/.test(l.msg)));
+    assert.ok(
+      logs.some(
+        (l) =>
+          l.msg.startsWith("felhom-agent ready") &&
+          /root helper unavailable \(retrying\)/.test(l.msg),
+      ),
+    );
+    assert.ok(!logs.some((l) => l.level === "fatal"));
+  });
+
   test("daemon – start-up summary, snapshots to an atomic state file, no secret at trace level, SIGTERM exits 0", async () => {
     const config = await sys.writeConfig("trace.json", (c) => ({ ...c, log: { level: "trace" } }));
     const d = startDaemon(["--config", config, "--token-file", sys.tokenFile]);
@@ -168,21 +209,6 @@ function oneLine(err: string): void {
 }
 
 describe("felhom-agent refuses to start", () => {
-  test("daemon – no helper socket: exit 1, the reason on one line", async () => {
-    const config = await sys.writeConfig("nohelper.json", (c) => ({
-      ...c,
-      helper: { socket: join(sys.dir, "absent.sock") },
-    }));
-    const r = await daemonOnce(["--config", config, "--token-file", sys.tokenFile]);
-    assert.equal(r.code, 1);
-    oneLine(r.err);
-    assert.match(
-      r.err,
-      /^felhom-agent: cannot start: root helper: .*absent\.sock: HELPER_CONNECT_FAILED/,
-    );
-    assert.match(r.log, /"level":"fatal".*felhom-agent cannot start: root helper/);
-  });
-
   test("daemon – a certificate that does not match the pin: exit 1", async () => {
     const pin = Array.from({ length: 32 }, () => "AA").join(":");
     const config = await sys.writeConfig("badpin.json", (c) => ({

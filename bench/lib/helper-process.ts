@@ -48,6 +48,12 @@ export async function writeHelperConfig(
     config[k] = join(dir, d);
     await mkdir(join(dir, d), { recursive: true });
   }
+  // sysfs, pmxcfs and the golden policy the helper also reads (fakes, like the tools).
+  const url = pathToFileURL(
+    join(REPO_ROOT, "packages/root-helper/test/fake-tools/make-fake-tools.mjs"),
+  );
+  const host = (await import(url.href)) as { makeFakeHost(r: string, d: string): Promise<object> };
+  Object.assign(config, await host.makeFakeHost(dir, join(dir, "dev")));
   Object.assign(config, { listen, agentUid: process.getuid?.(), agentGid: process.getgid?.() });
   const configFile = join(dir, "helper-config.json");
   await writeFile(configFile, JSON.stringify(config));

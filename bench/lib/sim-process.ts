@@ -8,9 +8,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { connect } from "node:tls";
-import { Agent, request } from "undici";
+import undici from "undici";
 import { processCpuMs, processRssBytes } from "./proc.js";
 import { REPO_ROOT } from "./paths.js";
+// undici is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { Agent, request } = undici;
 
 /** The compiled simulator CLI (BENCH_SIM_CLI names another entry, e.g. to compare simulator versions). */
 export const SIM_CLI = process.env.BENCH_SIM_CLI ?? join(REPO_ROOT, "packages/pve-sim/dist/cli.js");

@@ -3,11 +3,13 @@
 // path runs but no socket) against JSON.parse alone of the same bytes (UTF-8 decode included). Medians of
 // interleaved repetitions.
 import { Client } from "@felhom/pve-client";
-import { Agent, MockAgent, request } from "undici";
+import undici from "undici";
 import { row } from "../lib/results.js";
 import { byMode, expect, type Scenario } from "../lib/scenario.js";
 import { spawnSim } from "../lib/sim-process.js";
 import { median } from "../lib/stats.js";
+// undici is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { Agent, MockAgent, request } = undici;
 
 export const LARGE_GUESTS = 10_000;
 

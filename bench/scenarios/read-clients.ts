@@ -6,9 +6,11 @@ import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { Client } from "@felhom/pve-client";
 import proxmoxApi, { type ProxmoxEngineOptions } from "proxmox-api";
-import { Agent } from "undici";
+import undici from "undici";
 import { PYTHON, BENCH_DIR } from "../lib/paths.js";
 import type { SimProcess } from "../lib/sim-process.js";
+// undici is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { Agent } = undici;
 
 /** Guests in the simulator for the resources list. */
 export const GUESTS = 200;

@@ -120,7 +120,7 @@ async function sampleGuestCount(tmp: string): Promise<number> {
 }
 
 async function countGuests(sim: SimProcess): Promise<number> {
-  const { request, Agent } = await import("undici");
+  const { request, Agent } = (await import("undici")).default; // CommonJS: module.exports, not named exports
   const agent = new Agent({ connect: { ca: sim.ca } });
   try {
     const res = await request(`${sim.url}/api2/json/cluster/resources?type=vm`, {

@@ -1,6 +1,6 @@
-// The result rows of the task-wait scenario: for each duration, the pve-client's lag and status requests (with
-// its defaults, learning from earlier waits, and with the task's duration as its expectedMs hint) against
-// proxmoxer's fixed 1 s; and, for information, the learning client's first wait of each duration.
+// The result rows of the task-wait scenario: for each duration, the lag and status requests of the pve-client in
+// a fresh process per wait (with the task-list estimate, with the plain schedule, and with the duration as its
+// expectedMs hint) against proxmoxer's fixed 1 s; and what the task-list read costs (time, bytes).
 import { row, type Row } from "../lib/results.js";
 import { max, median } from "../lib/stats.js";
 import type { Wait } from "./task-wait.js";
@@ -8,8 +8,12 @@ import type { Wait } from "./task-wait.js";
 const seconds = (ms: number): string => `${ms / 1000} s`;
 
 const VARIANTS = [
-  ["pve-client", "pve-client (learns from earlier waits)"],
-  ["pve-client+expectedMs", "pve-client, expectedMs = duration"],
+  [
+    "pve-client",
+    "pve-client, fresh process (expects the duration of earlier runs in the task list)",
+  ],
+  ["pve-client, plain", "pve-client, fresh process, plain schedule (task-list read off)"],
+  ["pve-client+expectedMs", "pve-client, fresh process, expectedMs = duration"],
 ] as const;
 
 export function waitRows(waits: readonly Wait[], durations: readonly number[]): Row[] {
@@ -63,25 +67,7 @@ export function waitRows(waits: readonly Wait[], durations: readonly number[]): 
         }),
       );
     }
-    const first = pick("pve-client").find((w) => w.run === 0);
-    if (first)
-      rows.push(
-        row({
-          name,
-          metric: `pve-client, first wait of this duration (${predictedFrom(first)}): lag (baseline: proxmoxer median)`,
-          unit: "ms",
-          value: first.lagMs,
-          baseline: pxLag,
-        }),
-        row({
-          name,
-          metric:
-            "pve-client, first wait of this duration: status requests (baseline: proxmoxer median)",
-          unit: "requests",
-          value: first.statusRequests,
-          baseline: pxPolls,
-        }),
-      );
+    rows.push(...listReadRows(name, pick("pve-client")));
     rows.push(
       row({ name, metric: "proxmoxer blocking_status: lag, median", unit: "ms", value: pxLag }),
     );
@@ -89,9 +75,37 @@ export function waitRows(waits: readonly Wait[], durations: readonly number[]): 
   return rows;
 }
 
-/** What the first wait of a duration expected: nothing, or the guest's last run at another duration. */
-function predictedFrom(w: Wait): string {
-  const e = w.estimate;
-  if (!e || e.source === "none" || e.ms === undefined) return "nothing learned yet";
-  return `expecting ~${seconds(Math.round(e.ms / 100) * 100)}, the ${e.source}'s last run`;
+/** The task-list read of the default series: one per wait, alongside the first status poll. */
+function listReadRows(name: string, ws: readonly Wait[]): Row[] {
+  const estimated = ws.filter((w) => w.estimate?.source === "tasks").length;
+  const times = ws.flatMap((w) => (w.estimate?.listMs === undefined ? [] : [w.estimate.listMs]));
+  const bytes = ws.flatMap((w) => (w.listBytes === undefined ? [] : [w.listBytes]));
+  const out: Row[] = [
+    row({
+      name,
+      metric: `pve-client: waits that used a task-list estimate (of ${ws.length})`,
+      unit: "waits",
+      value: estimated,
+      ...(estimated === 0 ? { note: "no two earlier runs of 2 s or more: plain schedule" } : {}),
+    }),
+  ];
+  if (times.length > 0)
+    out.push(
+      row({
+        name,
+        metric: "pve-client: task-list read, time to answer, median (in parallel with the polls)",
+        unit: "ms",
+        value: median(times),
+      }),
+    );
+  if (bytes.length > 0)
+    out.push(
+      row({
+        name,
+        metric: "pve-client: task-list read, response body, median",
+        unit: "bytes",
+        value: median(bytes),
+      }),
+    );
+  return out;
 }

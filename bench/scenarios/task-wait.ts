@@ -1,14 +1,17 @@
 // Scenario 3, task waiting: QEMU start/stop tasks lasting 0.2 s, 1 s, 5 s and 30 s in the simulator (real
-// clock). Three series wait side by side, one guest and one long-lived client each (as the agent runs): the
-// pve-client learning durations from its earlier waits, the pve-client told the duration, and proxmoxer.
-// Lag = when the wait returned − when the task ended; status requests counted by the simulator.
+// clock). Four series wait side by side, one guest each: the pve-client in a fresh process per wait as the CLI
+// runs it (with its defaults, which read the guest's earlier runs from PVE's task list; with that read off, the
+// plain schedule; and told the duration), and proxmoxer. Lag = when the wait returned − when the task ended;
+// status requests counted by the simulator; the task-list read's time and bytes.
 import { join } from "node:path";
-import { Client, silentLogger, type Logger } from "@felhom/pve-client";
+import { Agent, request } from "undici";
+import { Client } from "@felhom/pve-client";
 import { byMode, expect, type Scenario } from "../lib/scenario.js";
 import { spawnSim, type SimProcess } from "../lib/sim-process.js";
 import { RequestLog, type RecordedRequest } from "../lib/sim-requests.js";
 import { median } from "../lib/stats.js";
 import { prepareProxmoxerWaits } from "./task-wait-proxmoxer.js";
+import { prepareClientWait, type ClientWait, type ClientWaitJob } from "./task-wait-process.js";
 import { waitRows } from "./task-wait-rows.js";
 
 export interface WaitTier {
@@ -21,8 +24,8 @@ const tiers = (...t: [number, number][]): WaitTier[] =>
   t.map(([durationMs, runs]) => ({ durationMs, runs }));
 
 /**
- * Quick runs 5 waits up to 5 s, so that the median is a learned wait (the first runs the plain schedule and
- * the second an estimate kept on the short side), and 2 at 30 s to stay within its time budget.
+ * Quick runs 5 waits up to 5 s, so that the median is a wait with a task-list estimate (the first two have
+ * no two earlier runs of that duration yet), and 2 at 30 s to stay within its time budget.
  */
 export const waitSettings = {
   full: { tiers: tiers([200, 10], [1000, 10], [5000, 10], [30_000, 10]) },
@@ -33,11 +36,21 @@ export const waitSettings = {
 /** How long the task that puts a guest back into place takes (not measured). */
 const RESET_MS = 50;
 
+/** The pve-client series, each a fresh process per wait: what it passes to waitTask. */
+const NODE_SERIES = {
+  /** Defaults: the expected duration from the guest's earlier runs in the task list. */
+  "pve-client": {},
+  /** The task-list read off: the plain schedule, as every CLI wait ran before. */
+  "pve-client, plain": { estimateFromTaskList: false },
+  /** The task's duration as the `expectedMs` hint. */
+  "pve-client+expectedMs": {},
+} as const;
+type NodeSeries = keyof typeof NODE_SERIES;
+
 export interface Wait {
-  /** "pve-client+expectedMs": waitTask given the task's duration as its `expectedMs` hint. */
-  client: "pve-client" | "pve-client+expectedMs" | "proxmoxer";
+  client: NodeSeries | "proxmoxer";
   durationMs: number;
-  /** Index among the waits of this duration and series; 0 is the first, predicted (if at all) from before. */
+  /** Index among the waits of this duration and series; 0 is the first at this duration. */
   run: number;
   vmid: number;
   upid: string;
@@ -46,55 +59,71 @@ export interface Wait {
   returnedMs: number;
   lagMs: number;
   statusRequests: number;
-  /** The pve-client's expected duration for this wait and where it came from (its debug log). */
-  estimate?: { source: string; ms?: number };
+  /** Task-list reads the wait made (the estimate's cost in requests). */
+  listRequests: number;
+  /** The pve-client's expected duration for this wait, where it came from, and the list read's time. */
+  estimate?: { source: string; ms?: number; listMs?: number };
+  /** Bytes of the task-list answer (its body, read again after the round with the same parameters). */
+  listBytes?: number;
 }
 
 export interface WaitRaw {
   waits: Wait[];
 }
 
-type Estimates = Map<string, { source: string; ms?: number }>;
-
-interface Series {
-  learning: Client;
-  hinted: Client;
-  /** Puts guests into place between waits; learns nothing. */
-  admin: Client;
-  guests: { learning: number; hinted: number; python: number };
-  estimates: Estimates;
-}
+type Guests = Record<Wait["client"], number>;
 
 /** Running QEMU guests among the synthetic ones: one per series (no lock contention between series). */
-async function pickGuests(client: Client): Promise<Series["guests"]> {
+async function pickGuests(client: Client): Promise<Guests> {
   const list = await client.clusterResources({ type: "vm" });
   const ids = list
     .filter((r) => r.type === "qemu" && r.status === "running" && (r.vmid ?? 0) >= 1000)
     .map((r) => r.vmid as number);
-  const [learning, hinted, python] = ids;
-  expect(python !== undefined, `the simulator has ${ids.length} running synthetic VMs, 3 needed`);
-  return { learning: learning as number, hinted: hinted as number, python };
-}
-
-/** A logger that keeps only waitTask's "which expected duration" line, by UPID. */
-function estimateLogger(estimates: Estimates): Logger {
+  const [a, b, c, d] = ids;
+  expect(d !== undefined, `the simulator has ${ids.length} running synthetic VMs, 4 needed`);
   return {
-    ...silentLogger,
-    debug(obj, msg) {
-      if (msg !== "pve task wait estimate") return;
-      const o = obj as { upid: string; source: string; expectedMs?: number };
-      estimates.set(o.upid, { source: o.source, ...(o.expectedMs ? { ms: o.expectedMs } : {}) });
-    },
-    isLevelEnabled: (level) => level === "debug",
+    "pve-client": a as number,
+    "pve-client, plain": b as number,
+    "pve-client+expectedMs": c as number,
+    proxmoxer: d,
   };
 }
+
+const decoded = (r: RecordedRequest): string => decodeURIComponent(r.path);
 
 function statusPolls(recorded: RecordedRequest[], upid: string): number {
   return recorded.filter((r) => {
     if (r.method !== "GET") return false;
-    const path = decodeURIComponent(r.path);
+    const path = decoded(r);
     return path.includes(upid) && path.endsWith("/status");
   }).length;
+}
+
+function listReads(recorded: RecordedRequest[], node: string, vmid: number): RecordedRequest[] {
+  return recorded.filter(
+    (r) =>
+      r.method === "GET" &&
+      decoded(r) === `/nodes/${node}/tasks` &&
+      String(r.params?.vmid) === String(vmid),
+  );
+}
+
+/** The size of the task-list answer to these parameters, read again with raw undici. */
+async function listBodyBytes(
+  sim: SimProcess,
+  dispatcher: Agent,
+  params: Record<string, unknown>,
+): Promise<number> {
+  const query = new URLSearchParams(
+    Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+  ).toString();
+  const res = await request(`${sim.url}/api2/json/nodes/${sim.node}/tasks?${query}`, {
+    dispatcher,
+    headers: { authorization: `PVEAPIToken=${sim.token.value}` },
+  });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  expect(res.statusCode === 200, `task list read again answered ${res.statusCode}`);
+  return body.length;
 }
 
 /** Brings a guest into the state the measured action needs, with a short task the series do not see. */
@@ -105,82 +134,107 @@ async function putInPlace(
   action: "start" | "stop",
 ): Promise<void> {
   const { status } = await admin.guestStatus(sim.node, "qemu", vmid);
+  const opts = { timeoutMs: 60_000, estimateFromTaskList: false };
   if (action === "start" && status !== "stopped")
-    await admin.run(admin.stop(sim.node, "qemu", vmid), { timeoutMs: 60_000 });
+    await admin.run(admin.stop(sim.node, "qemu", vmid), opts);
   if (action === "stop" && status !== "running")
-    await admin.run(admin.start(sim.node, "qemu", vmid), { timeoutMs: 60_000 });
-}
-
-async function nodeWait(
-  sim: SimProcess,
-  client: Client,
-  vmid: number,
-  action: "start" | "stop",
-  opts: { timeoutMs: number; expectedMs?: number },
-): Promise<{ vmid: number; upid: string; returnedMs: number }> {
-  const upid = await client[action](sim.node, "qemu", vmid);
-  const outcome = await client.waitTask(upid, opts);
-  const returnedMs = Date.now();
-  expect(outcome.status === "ok", `pve-client wait for ${upid.raw} ended ${outcome.status}`);
-  return { vmid, upid: upid.raw, returnedMs };
+    await admin.run(admin.start(sim.node, "qemu", vmid), opts);
 }
 
 /** One wait per series, side by side, for a task of `durationMs`. */
 async function runRound(
   sim: SimProcess,
-  series: Series,
+  admin: Client,
+  raw: Agent,
+  guests: Guests,
   log: RequestLog,
   durationMs: number,
   action: "start" | "stop",
   run: number,
 ): Promise<Wait[]> {
-  const { guests, admin } = series;
-  const [python] = await Promise.all([
-    prepareProxmoxerWaits(sim, [{ vmid: guests.python, action }]),
+  const timeoutMs = durationMs * 3 + 60_000;
+  const job = (series: NodeSeries): ClientWaitJob => ({
+    vmid: guests[series],
+    action,
+    wait: {
+      timeoutMs,
+      ...NODE_SERIES[series],
+      ...(series === "pve-client+expectedMs" ? { expectedMs: durationMs } : {}),
+    },
+  });
+  const names = Object.keys(NODE_SERIES) as NodeSeries[];
+  const [python, ...nodes] = await Promise.all([
+    prepareProxmoxerWaits(sim, [{ vmid: guests.proxmoxer, action }]),
+    ...names.map((n) => prepareClientWait(sim, job(n))),
     ...Object.values(guests).map((vmid) => putInPlace(sim, admin, vmid, action)),
   ]);
+  const procs = nodes.slice(0, names.length) as Awaited<ReturnType<typeof prepareClientWait>>[];
   await log.mark();
-  const timeoutMs = durationMs * 3 + 60_000;
-  const [fromPython, fromNode, fromHinted] = await Promise.all([
+  const [fromPython, ...fromNode] = await Promise.all([
     python.go(),
-    nodeWait(sim, series.learning, guests.learning, action, { timeoutMs }),
-    nodeWait(sim, series.hinted, guests.hinted, action, { timeoutMs, expectedMs: durationMs }),
+    ...procs.map((p) => p.go()),
   ]).catch((err: unknown) => {
     python.kill();
+    for (const p of procs) p.kill();
     throw err;
   });
   const recorded = await log.take();
   const waits: Wait[] = [];
-  const add = (
+  const add = async (
     who: Wait["client"],
     w: { vmid: number; upid: string; returnedMs: number },
-  ): void => {
+    estimate?: ClientWait["estimate"],
+  ): Promise<void> => {
     const post = recorded.find((r) => r.method === "POST" && r.upid === w.upid);
     expect(post !== undefined, `the simulator recorded no start request for ${w.upid}`);
     const endMs = post.at + durationMs;
-    const estimate = series.estimates.get(w.upid);
+    const lists = listReads(recorded, sim.node, w.vmid);
+    const first = lists[0];
     waits.push({
       client: who,
       durationMs,
       run,
-      ...w,
+      vmid: w.vmid,
+      upid: w.upid,
+      returnedMs: w.returnedMs,
       endMs,
       lagMs: w.returnedMs - endMs,
       statusRequests: statusPolls(recorded, w.upid),
-      ...(estimate ? { estimate } : {}),
+      listRequests: lists.length,
+      ...(estimate
+        ? {
+            estimate: {
+              source: estimate.source,
+              ...(estimate.expectedMs ? { ms: estimate.expectedMs } : {}),
+              ...(estimate.listMs !== undefined ? { listMs: estimate.listMs } : {}),
+            },
+          }
+        : {}),
+      ...(first?.params ? { listBytes: await listBodyBytes(sim, raw, first.params) } : {}),
     });
   };
-  add("pve-client", fromNode);
-  add("pve-client+expectedMs", fromHinted);
+  for (const [i, name] of names.entries()) {
+    const w = fromNode[i] as ClientWait;
+    await add(name, w, w.estimate);
+  }
   for (const w of fromPython) {
     expect(w.exitstatus === "OK", `proxmoxer wait for ${w.upid} ended ${w.status} ${w.exitstatus}`);
-    add("proxmoxer", w);
+    await add("proxmoxer", w);
   }
   await checkRound(sim, admin, waits);
   return waits;
 }
 
-/** Fails loudly when an estimate, a count or the learning itself is not what the round claims. */
+/** What each series must have expected: the default one, its guest's earlier runs once two of them last 2 s+. */
+function wantedSource(w: Wait): string | undefined {
+  if (w.client === "pve-client+expectedMs") return "hint";
+  if (w.client === "pve-client, plain") return "none";
+  if (w.client !== "pve-client") return undefined;
+  if (w.durationMs < 2000) return "none";
+  return w.run >= 2 ? "tasks" : undefined;
+}
+
+/** Fails loudly when an estimate, a count or the estimate's source is not what the round claims. */
 async function checkRound(sim: SimProcess, admin: Client, waits: Wait[]): Promise<void> {
   // The estimated end must agree with the simulator's own end time (whole seconds).
   const history = await admin.taskList(sim.node, { limit: 1000, source: "archive" });
@@ -192,10 +246,10 @@ async function checkRound(sim: SimProcess, admin: Client, waits: Wait[]): Promis
     );
     expect(w.lagMs > -5, `${w.client} returned ${-w.lagMs} ms before the task's estimated end`);
     expect(w.statusRequests >= 1, `${w.client} made no status request for ${w.upid}`);
-  }
-  for (const w of waits) {
-    if (w.client === "proxmoxer") continue;
-    const want = w.client === "pve-client+expectedMs" ? "hint" : w.run > 0 ? "guest" : undefined;
+    // at most once, and only the default series (a wait that ends first may abandon it before it is sent)
+    const reads = w.client === "pve-client" ? 1 : 0;
+    expect(w.listRequests <= reads, `${w.client} read the task list ${w.listRequests} times`);
+    const want = wantedSource(w);
     if (want)
       expect(
         w.estimate?.source === want,
@@ -213,22 +267,12 @@ export const taskWait: Scenario<WaitRaw> = {
       extraGuests: 100,
       caFile: join(ctx.tmpDir, "sim-ca.pem"),
     });
-    const connect = { baseUrl: sim.url, token: sim.token.value, tls: { ca: sim.ca } };
-    const estimates: Estimates = new Map();
-    const logger = estimateLogger(estimates);
-    const admin = new Client({ ...connect, taskHistory: false });
-    const learning = new Client({ ...connect, logger });
-    const hinted = new Client({ ...connect, logger });
+    const admin = new Client({ baseUrl: sim.url, token: sim.token.value, tls: { ca: sim.ca } });
+    const raw = new Agent({ connect: { ca: sim.ca } });
     const log = new RequestLog(sim);
     const waits: Wait[] = [];
     try {
-      const series: Series = {
-        learning,
-        hinted,
-        admin,
-        guests: await pickGuests(admin),
-        estimates,
-      };
+      const guests = await pickGuests(admin);
       let running = true;
       for (const { durationMs: d, runs } of s.tiers) {
         const action = running ? "stop" : "start";
@@ -237,7 +281,7 @@ export const taskWait: Scenario<WaitRaw> = {
         await sim.admin("POST", "/_sim/durations", { [measured]: d, [reset]: RESET_MS });
         const tier: Wait[] = [];
         for (let run = 0; run < runs; run++) {
-          const round = await runRound(sim, series, log, d, action, run);
+          const round = await runRound(sim, admin, raw, guests, log, d, action, run);
           tier.push(...round);
           const w = round.find((x) => x.client === "pve-client");
           const e = w?.estimate;
@@ -251,14 +295,13 @@ export const taskWait: Scenario<WaitRaw> = {
         const say = (c: Wait["client"]) =>
           `${c} ${median(of(c).map((w) => w.lagMs)).toFixed(0)} ms lag, ` +
           `${median(of(c).map((w) => w.statusRequests))} polls`;
-        const first = of("pve-client")[0];
         ctx.log(
-          `${d} ms tasks: ${say("pve-client")} (first wait ${first?.lagMs.toFixed(0)} ms, ` +
-            `${first?.statusRequests} polls); ${say("pve-client+expectedMs")}; ${say("proxmoxer")}`,
+          `${d} ms tasks: ${say("pve-client")}; ${say("pve-client, plain")}; ` +
+            `${say("pve-client+expectedMs")}; ${say("proxmoxer")}`,
         );
       }
     } finally {
-      await Promise.all([admin.close(), learning.close(), hinted.close()]);
+      await Promise.all([admin.close(), raw.close()]);
       await sim.close();
     }
     return {

@@ -1,7 +1,7 @@
 // The client soak: a simulator child with the fault mix, the pve-client at trace level (every log line scanned
 // for the secret), a set-up phase without faults, the mixed workload, then the invariants and the figures.
 import { randomUUID } from "node:crypto";
-import { pino } from "pino";
+import pinoModule from "pino";
 import { createHost } from "@felhom/agent";
 import { Client } from "@felhom/pve-client";
 import { mib, pct, selfPeakRss } from "../lib/memory.js";
@@ -14,6 +14,8 @@ import { Model, SETUP_RESTORES } from "./model.js";
 import type { OpEnv } from "./operations.js";
 import { startRemoteSim } from "./sim-remote.js";
 import { runWorkload } from "./workload.js";
+// pino is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { pino } = pinoModule;
 
 export const CLIENT_SIZES: Readonly<Record<Profile, number>> = {
   test: 500,

@@ -11,6 +11,7 @@ import type { Dirs, Limits } from "@felhom/root-helper";
 import { HELPER_NODE_FLAGS } from "../../bench/lib/unit-flags.js";
 import { peakRssOf, rssOf } from "../lib/memory.js";
 import type { SecretScan } from "../lib/secret-scan.js";
+import { makeFakeHost } from "@felhom/root-helper/fake-tools";
 import { makeFakeShTools, type FakeShTools, type ToolName } from "./fake-tools.js";
 
 const CHILD = fileURLToPath(new URL("./helper-child.mjs", import.meta.url));
@@ -78,13 +79,14 @@ export async function startHelperProcess(opts: HelperProcessOptions = {}): Promi
   await chmod(root, 0o755);
   const canary = `CANARY-${randomBytes(8).toString("hex")}`;
   const fake = await makeFakeShTools(root, canary, opts.delayMs);
-  const dirs: Dirs = {
+  const made = {
     unitDir: join(root, "units"),
     mountBase: join(root, "mnt"),
     byIdDir: join(root, "by-id"),
     devDir: join(root, "dev"),
   };
-  for (const d of Object.values(dirs)) await mkdir(d);
+  for (const d of Object.values(made)) await mkdir(d);
+  const dirs: Dirs = { ...made, ...(await makeFakeHost(root, made.devDir)) };
   for (const [link, target] of BY_ID) await symlink(target, join(dirs.byIdDir, link));
   let devices = false;
   if (isRoot && opts.devices !== false) {

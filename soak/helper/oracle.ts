@@ -42,7 +42,7 @@ const RUNS_TOOL: Readonly<Record<string, readonly HelperErrorName[]>> = {
   "hw.sensors": ["TOOL_FAILED", "TOOL_OUTPUT_INVALID", "TIMEOUT", "TOOL_UNAVAILABLE"],
   "hw.smart": ["TOOL_FAILED", "TOOL_OUTPUT_INVALID", "TIMEOUT", "TOOL_UNAVAILABLE"],
   "golden.createContainer": ["TOOL_FAILED", "TIMEOUT", "TOOL_UNAVAILABLE"],
-  "usb.mount": ["NOT_FOUND", "DEVICE_NOT_ELIGIBLE", "TOOL_OUTPUT_INVALID"],
+  "usb.mount": ["NOT_FOUND", "DEVICE_NOT_ELIGIBLE", "DEVICE_IN_USE", "TOOL_OUTPUT_INVALID"],
 };
 
 export function judge(

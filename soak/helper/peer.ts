@@ -1,8 +1,8 @@
 // Who may talk to the helper, with real sockets and real uid drops (root only): the production helper
 // (compiled main.js, socket activation through systemd-socket-activate) refuses to start on a socket with a
-// wrong mode or group, and, on a correct one, serves only the agent user; a peer outside the agent's group is
-// refused by the socket's mode, and a peer that gets past the mode (root, or a member through a supplementary
-// group) is refused by the SO_PEERCRED check.
+// wrong mode or group, and, on a correct one, serves only the agent user and root (issue 13); a peer outside the
+// agent's group is refused by the socket's mode, and one that gets past the mode (a member through a
+// supplementary group) is refused by the SO_PEERCRED check.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -229,8 +229,8 @@ export async function runPeerChecks(opts: { profile: Profile }): Promise<SuiteRe
         expect: "dropped after connect, no answer",
       },
       {
-        name: "root (bypasses the mode; SO_PEERCRED refuses)",
-        expect: "dropped after connect, no answer",
+        name: "root (bypasses the mode; served, audited as uid 0)",
+        expect: "served",
       },
     ];
     for (const id of identities) {
@@ -250,10 +250,13 @@ export async function runPeerChecks(opts: { profile: Profile }): Promise<SuiteRe
     const denied = audit
       .filter((a) => a.method === "(connect)" && a.decision === "denied")
       .map((a) => a.peer?.uid);
+    const rootServed = audit.some(
+      (a) => a.method === "(connect)" && a.decision === "ok" && a.peer?.uid === 0,
+    );
     rb.check(
-      "every refused peer left a denied audit line naming its uid",
-      denied.includes(0) && denied.includes(other),
-      `denied peers: uids ${denied.join(", ")}`,
+      "every refused peer left a denied audit line naming its uid; root's connection was audited as uid 0",
+      denied.includes(other) && !denied.includes(0) && rootServed,
+      `denied peers: uids ${denied.join(", ")}; root served: ${String(rootServed)}`,
     );
     rb.check(
       "the agent user was still served afterwards and the helper stopped cleanly on SIGTERM",

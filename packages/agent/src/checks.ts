@@ -14,6 +14,7 @@ import {
 } from "@felhom/pve-client";
 import type { AccessReport, PveVersion } from "@felhom/pve-client";
 import { oneLine } from "./errors.js";
+import { helperHint } from "./helper-hints.js";
 import type { Session } from "./session.js";
 
 export type CheckId = "config" | "tls" | "token" | "privileges" | "helper" | "state";
@@ -201,7 +202,9 @@ export async function runChecks(
       title: "root helper",
       status: "fail",
       detail: `${config.helper.socket}: ${describe(err)}`,
-      hint: "is felhom-root-helper.socket active (systemctl status felhom-root-helper.socket)? is the agent's user in group felhom? is helper.socket right?",
+      hint:
+        helperHint(err) ??
+        "is felhom-root-helper.socket active (systemctl status felhom-root-helper.socket)? is the agent's user in group felhom? is helper.socket right?",
     });
   }
 

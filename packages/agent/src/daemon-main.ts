@@ -17,8 +17,12 @@ import { VERSION } from "./version.js";
 
 const USAGE = `usage: felhom-agent [--config FILE] [--token-file FILE] [--log-level LEVEL]
   The felhom host agent daemon. Reads ${DEFAULT_CONFIG_PATH}, the token from $CREDENTIALS_DIRECTORY/pve-token
-  (systemd LoadCredential=) or --token-file, checks TLS, the token, its privileges and the root helper, then
+  (systemd LoadCredential=) or --token-file, checks TLS, the token, its privileges and the root helper (retried
+  in the background when missing: the API half serves without it), then
   writes a host snapshot to snapshot.stateFile every snapshot.intervalSeconds until SIGTERM.`;
+
+/** A missing or failing root helper is retried after 1 s, doubling up to once a minute. */
+export const HELPER_RETRY = { minMs: 1_000, maxMs: 60_000 };
 
 export interface DaemonIo {
   env: NodeJS.ProcessEnv;
@@ -98,7 +102,7 @@ export async function runDaemon(argv: readonly string[], io: DaemonIo): Promise<
   });
   let session: Session;
   try {
-    session = openSession({ config, secret, logger });
+    session = openSession({ config, secret, logger, helperRetry: HELPER_RETRY });
   } catch (err) {
     return fail(err);
   }
@@ -129,18 +133,29 @@ async function serve(
     logger.info({}, "felhom-agent stopped during start-up");
     return 0;
   }
-  if (!report.ok) {
-    const reason = firstFailure(report) ?? "a start-up check failed";
+  // The API half does not need the helper: without it the agent still serves, reports the helper as failed in
+  // each snapshot, and the link retries it with backoff (systemd would otherwise restart the agent forever).
+  const fatal = { ...report, results: report.results.filter((r) => r.id !== "helper") };
+  if (!report.ok && firstFailure(fatal) !== undefined) {
+    const reason = firstFailure(fatal) ?? "a start-up check failed";
     logger.fatal({ checks: report.results }, `felhom-agent cannot start: ${reason}`);
     throw new AgentError("AGENT_STARTUP_FAILED", `cannot start: ${reason}`);
   }
+  const helperCheck = report.results.find((r) => r.id === "helper");
+  if (helperCheck?.status === "fail")
+    logger.error(
+      { check: helperCheck },
+      `root helper unavailable: ${helperCheck.detail}; serving the API half and retrying (fix: ${helperCheck.hint ?? "see felhom doctor"})`,
+    );
   const allowed = report.access?.operations.filter((o) => o.allowed).length ?? 0;
   const total = report.access?.operations.length ?? 0;
   logger.info(
     { checks: report.results, pve: report.version, helper: report.helper },
     `felhom-agent ready: PVE ${report.version?.version ?? "?"} at ${config.pve.url} (node ${config.pve.node}), ` +
       `token ${config.pve.tokenId}, ${allowed}/${total} API operations permitted, ` +
-      `root helper ${report.helper?.protocol ?? "?"} v${report.helper?.version ?? "?"}, ` +
+      (report.helper !== undefined
+        ? `root helper ${report.helper.protocol} v${report.helper.version}, `
+        : "root helper unavailable (retrying), ") +
       `snapshot every ${config.snapshot.intervalSeconds} s to ${config.snapshot.stateFile}`,
   );
 
@@ -153,6 +168,7 @@ async function serve(
       const snap = await collectSnapshot(session.host, {
         signal,
         ...(config.snapshot.disks ? { disks: config.snapshot.disks } : {}),
+        helperStatus: () => session.helper.status(),
       });
       // Once collected, the write always completes: stop() waits for it, and the rename is atomic.
       const bytes = await writeStateFile(config.snapshot.stateFile, snap);

@@ -33,7 +33,7 @@ export type { TokenSecret, TokenSourceOptions } from "./token-file.js";
 export { CENSOR, REDACT_PATHS, SecretScrubber, createLogger } from "./log.js";
 export type { Logger, LoggerOptions } from "./log.js";
 export { HelperLink } from "./helper-link.js";
-export type { HelperLinkOptions } from "./helper-link.js";
+export type { HelperLinkOptions, HelperLinkStatus } from "./helper-link.js";
 export { openSession, tlsOptions } from "./session.js";
 export type { Session, SessionOptions } from "./session.js";
 export { firstFailure, runChecks } from "./checks.js";

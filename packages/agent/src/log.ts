@@ -1,8 +1,10 @@
 // The agent's pino logger: JSON lines for journald, the Authorization header and any secret field redacted by
 // configuration, and every known secret value scrubbed from the finished line as a second guard.
-import { pino } from "pino";
+import pinoModule from "pino";
 import type { DestinationStream, Logger } from "pino";
 import type { LogLevel } from "./config-schema.js";
+// pino is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { pino } = pinoModule;
 
 export type { Logger };
 

@@ -29,6 +29,8 @@ export interface SessionOptions {
   logger: Logger;
   sources?: { config: string; token: string };
   onCall?: (op: Operation, backend: Backend) => void;
+  /** The daemon's: retry a failed helper connect in the background with bounded backoff. */
+  helperRetry?: { minMs: number; maxMs: number };
 }
 
 /** The pve-client's TLS option for the config's `pve.tls`. */
@@ -61,6 +63,7 @@ export function openSession(opts: SessionOptions): Session {
   const helper = new HelperLink(config.helper.socket, {
     logger: logger.child({ component: "helper-link" }),
     connectTimeoutMs: 5_000,
+    ...(opts.helperRetry ? { retry: opts.helperRetry } : {}),
   });
   const host = createHost({
     api: client,

@@ -5,6 +5,7 @@ import { readdir } from "node:fs/promises";
 import { BlockDevice } from "@felhom/helper-protocol";
 import type { ResultOf, SensorReading } from "@felhom/helper-protocol";
 import { oneLine } from "./errors.js";
+import type { HelperLinkStatus } from "./helper-link.js";
 import type { ProxmoxHost } from "./host.js";
 
 /** A part of the snapshot: its data, or why it is missing. */
@@ -56,6 +57,8 @@ export interface HostSnapshot {
   >;
   disks: Part<DiskHealth[]>;
   sensors: Part<SensorReading[]>;
+  /** The root helper as the agent's link saw it after this cycle (the daemon's snapshots). */
+  helper?: HelperLinkStatus;
 }
 
 /** Whole disks the helper can query: /sys/block entries of the contract's device forms (sdX, nvmeNnM). */
@@ -88,6 +91,8 @@ export interface CollectOptions {
   disks?: readonly string[];
   signal?: AbortSignal;
   now?: () => Date;
+  /** The helper link's status, read once the helper's parts are done. */
+  helperStatus?: () => HelperLinkStatus;
 }
 
 /** Collects one snapshot. Throws only when aborted. */
@@ -163,6 +168,7 @@ export async function collectSnapshot(
     storage,
     disks,
     sensors,
+    ...(opts.helperStatus ? { helper: opts.helperStatus() } : {}),
   };
 }
 
@@ -198,5 +204,6 @@ export function summarize(s: HostSnapshot): string {
     const hottest = temps.length ? `, max ${Math.max(...temps).toFixed(0)}°C` : "";
     parts.push(`${s.sensors.data.length} sensor readings${hottest}`);
   } else failed.push(`sensors (${s.sensors.error.code})`);
+  if (s.helper?.state === "failed") failed.push(`root helper (${s.helper.code})`);
   return `${parts.join("; ")}${failed.length ? `; failed: ${failed.join(", ")}` : ""}`;
 }

@@ -178,6 +178,29 @@ test("cli args – help, per-command help, version, no command", async () => {
   assert.match(optionOnly.err(), /^felhom: no command given\n/);
 });
 
+test("cli args – global options before --help or --version still print the help or the version", async () => {
+  for (const argv of [
+    ["--config", "/etc/felhom/agent.json", "--help"],
+    ["--json", "-h"],
+    ["--node", "pve", "--token-file", "/x", "--help"],
+  ]) {
+    const io = memoryIo();
+    assert.equal(await runCli(argv, io), 0, argv.join(" "));
+    assert.equal(io.out(), `${helpText()}\n`);
+    assert.equal(io.err(), "");
+  }
+  const version = memoryIo();
+  assert.equal(await runCli(["--config", "/x", "--version"], version), 0);
+  assert.match(version.out(), /^felhom \d+\.\d+\.\d+\n$/);
+  // --help as the value of an option is that option's value, not a request for help.
+  const dangling = memoryIo();
+  assert.equal(await runCli(["--node", "--help"], dangling), 2);
+  // An unknown command is still named, --help or not.
+  const unknown = memoryIo();
+  assert.equal(await runCli(["--config", "/x", "frobnicate", "--help"], unknown), 2);
+  assert.match(unknown.err(), /^felhom: unknown command "frobnicate"/);
+});
+
 test("cli args – a valid command with a broken config fails with exit 2 naming the field, not a stack", async () => {
   const r = await cli(["status"]);
   assert.equal(r.code, 2);

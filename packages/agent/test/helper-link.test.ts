@@ -21,6 +21,8 @@ import { HelperLink } from "../src/index.js";
 interface FakeHelper {
   socket: string;
   connections: number;
+  /** Close every new connection at once (as the helper's peer check does). */
+  refuse: boolean;
   calls: Record<string, number>;
   /** Behaviour of the next calls: "ok", or "drop" (destroy the connection instead of answering). */
   next: { sensors: "ok" | "drop"; create: "drop" };
@@ -35,6 +37,7 @@ async function fakeHelper(): Promise<FakeHelper> {
   const state: FakeHelper = {
     socket: path,
     connections: 0,
+    refuse: false,
     calls: {},
     next: { sensors: "ok", create: "drop" },
     dropAll: () => {
@@ -49,6 +52,7 @@ async function fakeHelper(): Promise<FakeHelper> {
   const count = (m: string): number => (state.calls[m] = (state.calls[m] ?? 0) + 1);
   const server = createServer((socket) => {
     state.connections++;
+    if (state.refuse) return void socket.destroy();
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => undefined);
@@ -142,4 +146,92 @@ test("helper link – no helper listening: a typed connect error; a closed link 
     link.client(),
     (err: unknown) => err instanceof HelperError && err.code === "HELPER_CLOSED",
   );
+});
+
+/** Lets real socket I/O run for `n` event-loop turns (setImmediate is not mocked). */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Lets real socket I/O run (setImmediate is not mocked) until `done()` holds; a bounded number of turns. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !done(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(done(), "the condition never held");
+}
+
+test("helper link – with retry, a refusing helper is retried with bounded backoff (mock timers), then served", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const h = await fakeHelper();
+  h.refuse = true; // closes every connection at once, as the helper's peer check does
+  const link = new HelperLink(h.socket, { retry: { minMs: 1000, maxMs: 8000 } });
+  const failures = (): number => {
+    const s = link.status();
+    return s.state === "failed" ? s.failures : 0;
+  };
+  try {
+    assert.deepEqual(link.status(), { state: "unknown" });
+    await assert.rejects(
+      link.client(),
+      (e: unknown) => e instanceof HelperError && e.code === "HELPER_CLOSED",
+    );
+    assert.deepEqual(link.status(), {
+      state: "failed",
+      code: "HELPER_CLOSED",
+      message: `${h.socket}: the helper closed the connection before answering hello`,
+      failures: 1,
+      retryInMs: 1000,
+    });
+    assert.equal(h.connections, 1);
+    // Within the backoff a call fails at once with the last error, without connecting.
+    await assert.rejects(link.client(), (e: unknown) => e instanceof HelperError);
+    assert.equal(h.connections, 1);
+    // Each elapsed delay makes one background attempt; the delay doubles up to maxMs.
+    const delays: number[] = [];
+    for (const delay of [1000, 2000, 4000, 8000, 8000]) {
+      const before: number = h.connections;
+      t.mock.timers.tick(delay - 1);
+      await turns(200);
+      assert.equal(h.connections, before, `no attempt before ${delay} ms`);
+      t.mock.timers.tick(1);
+      await until(() => failures() === before + 1);
+      assert.equal(h.connections, before + 1);
+      const s = link.status();
+      delays.push(s.state === "failed" ? (s.retryInMs ?? -1) : -1);
+    }
+    assert.deepEqual(delays, [2000, 4000, 8000, 8000, 8000]);
+    // The helper comes back: the next background attempt connects; calls are served again.
+    h.refuse = false;
+    t.mock.timers.tick(8000);
+    await until(() => link.status().state === "ok");
+    assert.deepEqual(link.status(), { state: "ok", protocol: PROTOCOL, version: PROTOCOL_VERSION });
+    assert.deepEqual(await link.call((c) => c.sensors(), true), { readings: [] });
+    assert.equal(h.connections, 7);
+  } finally {
+    link.close();
+    await h.close();
+  }
+});
+
+test("helper link – without retry (the CLI) every call tries to connect; close() stops a pending retry", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const h = await fakeHelper();
+  h.refuse = true;
+  const cli = new HelperLink(h.socket);
+  const daemon = new HelperLink(h.socket, { retry: { minMs: 1000, maxMs: 8000 } });
+  try {
+    await assert.rejects(cli.client(), (e: unknown) => e instanceof HelperError);
+    await assert.rejects(cli.client(), (e: unknown) => e instanceof HelperError);
+    assert.equal(h.connections, 2);
+    assert.equal("retryInMs" in cli.status(), false);
+    await assert.rejects(daemon.client(), (e: unknown) => e instanceof HelperError);
+    assert.equal(h.connections, 3);
+    daemon.close();
+    t.mock.timers.tick(60_000);
+    await turns(200);
+    assert.equal(h.connections, 3, "no attempt after close()");
+  } finally {
+    cli.close();
+    daemon.close();
+    await h.close();
+  }
 });

@@ -6,6 +6,7 @@ import { Writable } from "node:stream";
 import { HelperError } from "@felhom/helper-protocol";
 import { PveHttpError } from "@felhom/pve-client";
 import {
+  HelperLink,
   SnapshotLoop,
   collectSnapshot,
   createHost,
@@ -19,7 +20,7 @@ const silent = createLogger({
   destination: new Writable({ write: (_c, _e, cb) => cb() }),
 });
 
-function fakeHost(fail: { api?: string[]; helper?: string[] } = {}) {
+function fakeHost(fail: { api?: string[]; helper?: string[] } = {}, link?: HelperBackend) {
   const api = {
     nodeStatus: () =>
       fail.api?.includes("nodeStatus")
@@ -68,7 +69,7 @@ function fakeHost(fail: { api?: string[]; helper?: string[] } = {}) {
               }),
       } as never),
   };
-  return createHost({ api, helper, node: "pve" });
+  return createHost({ api, helper: link ?? helper, node: "pve" });
 }
 
 test("snapshot – every part is collected; one disk's failure is recorded per disk", async () => {
@@ -101,6 +102,30 @@ test("snapshot – a failing part is recorded and does not stop the others", asy
   assert.ok(s.guests.ok && s.storage.ok && s.disks.ok);
   if (!s.nodeStatus.ok) assert.equal(s.nodeStatus.error.code, "PVE_HTTP");
   assert.match(summarize(s), /; failed: node status \(PVE_HTTP\), sensors \(HELPER_TOOL_FAILED\)$/);
+});
+
+test("snapshot – with no helper at all the API parts are collected and the helper is reported failed", async () => {
+  const link = new HelperLink("/nonexistent/felhom/helper.sock", {
+    retry: { minMs: 1000, maxMs: 60_000 },
+  });
+  try {
+    const s = await collectSnapshot(fakeHost({}, link), {
+      disks: ["/dev/sda"],
+      helperStatus: () => link.status(),
+    });
+    assert.ok(s.nodeStatus.ok && s.guests.ok && s.storage.ok);
+    assert.equal(s.sensors.ok, false);
+    assert.equal(s.disks.ok && s.disks.data[0]?.error?.code, "HELPER_CONNECT_FAILED");
+    assert.equal(s.helper?.state, "failed");
+    assert.equal(s.helper?.state === "failed" && s.helper.code, "HELPER_CONNECT_FAILED");
+    assert.equal(s.helper?.state === "failed" && s.helper.failures, 1, "one attempt, then backoff");
+    assert.match(
+      summarize(s),
+      /; failed: sensors \(HELPER_CONNECT_FAILED\), root helper \(HELPER_CONNECT_FAILED\)$/,
+    );
+  } finally {
+    link.close();
+  }
 });
 
 test("snapshot – an aborted collection throws (the daemon then writes nothing)", async () => {

@@ -4,13 +4,15 @@ import { connect as netConnect } from "node:net";
 import type { Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
 import type { z } from "zod";
-import { CancellationTokenSource, ResponseError } from "vscode-jsonrpc";
+import jsonrpc from "vscode-jsonrpc";
 import type { RequestType } from "vscode-jsonrpc";
 import { connectionFromStreams } from "./transport.js";
 import type { MessageConnection } from "./transport.js";
 import { HelperError } from "./errors.js";
 import { methods, PROTOCOL, PROTOCOL_VERSION } from "./methods.js";
 import type { MethodDef, ParamsOf, ResultOf } from "./methods.js";
+// vscode-jsonrpc is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { CancellationTokenSource, ResponseError } = jsonrpc;
 
 export interface CallOptions {
   /** Per-call deadline; the request is cancelled and the call rejects with HELPER_CALL_TIMEOUT. */

@@ -18,6 +18,10 @@ export const HelperErrorCode = {
   NOT_OWNED: -32007,
   TOOL_OUTPUT_INVALID: -32008,
   TOOL_UNAVAILABLE: -32009,
+  DEVICE_IN_USE: -32020,
+  POLICY_INVALID: -32021,
+  POLICY_DENIED: -32022,
+  GOLDEN_LIMIT: -32023,
 } as const;
 
 export type HelperErrorName = keyof typeof HelperErrorCode;
@@ -40,6 +44,10 @@ export const HelperErrorMessage: { readonly [K in HelperErrorName]: string } = {
   NOT_OWNED: "Object was not created by the helper",
   TOOL_OUTPUT_INVALID: "The privileged tool printed output the helper cannot read",
   TOOL_UNAVAILABLE: "The privileged tool is not installed",
+  DEVICE_IN_USE: "Device is in use on the host or named in a guest's configuration",
+  POLICY_INVALID: "The golden-image policy file is missing, unsafe or invalid",
+  POLICY_DENIED: "Outside the golden-image policy",
+  GOLDEN_LIMIT: "The golden-image policy's container limit is reached",
 };
 
 const nameByNumber = new Map<number, HelperErrorName>(

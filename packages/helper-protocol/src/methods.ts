@@ -1,6 +1,6 @@
 // The RPC contract, declared once: every method's name, strict params schema and result schema.
 import { z } from "zod";
-import { RequestType, ParameterStructures } from "vscode-jsonrpc";
+import jsonrpc from "vscode-jsonrpc";
 import {
   Bridge,
   BlockDevice,
@@ -16,6 +16,9 @@ import {
   StorageId,
   Vmid,
 } from "./shapes.js";
+// vscode-jsonrpc is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { RequestType, ParameterStructures } = jsonrpc;
+type RequestType<P, R, E> = jsonrpc.RequestType<P, R, E>;
 
 /** The protocol name and version a helper and an agent must agree on. */
 export const PROTOCOL = "felhom-root-helper" as const;

@@ -1,13 +1,16 @@
 // Server side of the contract: registers each method explicitly, validates params and results with the contract's
 // schemas, and turns every failure into a fixed code and message. Unregistered methods are denied, never dispatched.
 import type { z } from "zod";
-import { ResponseError } from "vscode-jsonrpc";
+import jsonrpc from "vscode-jsonrpc";
 import type { CancellationToken, RequestType } from "vscode-jsonrpc";
 import type { MessageConnection } from "./transport.js";
 import { HelperErrorCode, HelperErrorMessage } from "./errors.js";
 import type { HelperErrorName } from "./errors.js";
 import { methods } from "./methods.js";
 import type { MethodDef, MethodKey, Methods, ResultOf } from "./methods.js";
+// vscode-jsonrpc is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { ResponseError } = jsonrpc;
+type ResponseError<D> = jsonrpc.ResponseError<D>;
 
 /** Thrown by a handler to answer with one of the contract's codes (and its fixed message). */
 export class HelperFailure extends Error {

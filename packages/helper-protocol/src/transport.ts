@@ -1,12 +1,10 @@
 // The one place that imports vscode-jsonrpc's Node transport: JSON-RPC over any pair of byte streams.
 import type { Readable, Writable } from "node:stream";
-import {
-  createMessageConnection,
-  Message,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from "vscode-jsonrpc/node";
+import jsonrpc from "vscode-jsonrpc/node";
 import type { MessageConnection, MessageStrategy } from "vscode-jsonrpc/node";
+// vscode-jsonrpc is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { createMessageConnection, Message, StreamMessageReader, StreamMessageWriter } = jsonrpc;
+type Message = jsonrpc.Message;
 
 export type { MessageConnection };
 

@@ -5,7 +5,6 @@ import { parseBaseUrl } from "./base-url.js";
 import { PveArgumentError } from "./errors.js";
 import { Transport, type RetryOptions } from "./http.js";
 import type { Logger } from "./logger.js";
-import type { TaskHistory } from "./task-history.js";
 import { createAgent, type TlsOptions } from "./tls.js";
 import type { ApiToken, TokenInput } from "./token.js";
 
@@ -26,8 +25,6 @@ export interface ClientOptions {
   logger?: Logger;
   /** An undici dispatcher to use instead of the client's own Agent (e.g. a MockAgent). */
   dispatcher?: Dispatcher;
-  /** Queue mutating calls per guest until the previous one (and its task) finished. Default false. */
-  serializeGuestMutations?: boolean;
   /** Largest accepted response body. Default 256 MiB. */
   maxResponseBytes?: number;
   /**
@@ -38,11 +35,6 @@ export interface ClientOptions {
   connections?: number;
   /** Random source for jitter (tests). */
   random?: () => number;
-  /**
-   * Where waitTask remembers how long tasks took, to poll around the expected end next time. Default: a
-   * TaskHistory of this Client's own; pass one to share it between Clients, or `false` to learn nothing.
-   */
-  taskHistory?: TaskHistory | false;
 }
 
 const DEFAULT_CONNECTIONS = 16;

@@ -15,7 +15,6 @@ import type {
 import { openTransport, type ClientOptions } from "./client-options.js";
 import type { LxcConfigChanges, QemuConfigChanges } from "./config-changes.js";
 import { PveResponseShapeError } from "./errors.js";
-import { GuestQueue } from "./guest-queue.js";
 import type { CallOptions, Transport } from "./http.js";
 import { silentLogger, type Logger } from "./logger.js";
 import type { PveRequest } from "./request.js";
@@ -32,7 +31,6 @@ import type { ClusterResource } from "./schemas/resources.js";
 import type { Snapshot } from "./schemas/snapshots.js";
 import type { StorageInfo, StorageVolume } from "./schemas/storage.js";
 import type { TaskListItem, TaskLogLine, TaskStatus } from "./schemas/tasks.js";
-import { TaskHistory } from "./task-history.js";
 import { waitTask, type TaskOutcome, type WaitOptions } from "./tasks.js";
 import { toApiToken, type ApiToken } from "./token.js";
 import type { Upid } from "./upid.js";
@@ -41,15 +39,10 @@ export type { ClientOptions };
 
 export class Client {
   readonly token: ApiToken;
-  /** The durations this Client's waits learn from (undefined when `taskHistory: false`). */
-  readonly taskHistory: TaskHistory | undefined;
   readonly #transport: Transport;
   readonly #logger: Logger;
   readonly #random: () => number;
   readonly #ownedAgent: Dispatcher | undefined;
-  readonly #queue: GuestQueue | undefined;
-  /** Aborted by close(): ends background waits. */
-  readonly #closing = new AbortController();
 
   constructor(options: ClientOptions) {
     this.token = toApiToken(options.token);
@@ -63,14 +56,10 @@ export class Client {
     );
     this.#transport = transport;
     this.#ownedAgent = ownedAgent;
-    this.#queue = options.serializeGuestMutations ? new GuestQueue() : undefined;
-    this.taskHistory =
-      options.taskHistory === false ? undefined : (options.taskHistory ?? new TaskHistory());
   }
 
   /** Closes the client's own connection pool (an injected dispatcher is left alone). */
   async close(): Promise<void> {
-    this.#closing.abort();
     await this.#ownedAgent?.close();
   }
 
@@ -203,9 +192,12 @@ export class Client {
     await this.#transport.call(API.stopTask.request(upid), opts);
   }
 
-  /** Polls until the task stopped (around its expected end when known); returns ok/warnings or throws. */
+  /**
+   * Polls until the task stopped (around the end its earlier runs in the task list predict); returns
+   * ok/warnings or throws a typed error.
+   */
   waitTask(upid: Upid, opts: WaitOptions = {}): Promise<TaskOutcome> {
-    return waitTask(this, upid, opts, this.#logger, this.#random, this.taskHistory);
+    return waitTask(this, upid, opts, this.#logger, this.#random);
   }
 
   /** Starts a task and waits for it: `run(() => client.start(node, "lxc", 101), { timeoutMs })`. */
@@ -292,9 +284,7 @@ export class Client {
         opts,
       );
     const req = API.setConfig.request(node, "lxc", vmid, changes as LxcConfigChanges);
-    await this.#mutate(req, async () => {
-      API.setConfig.result(await this.#data(req, opts), req);
-    });
+    API.setConfig.result(await this.#data(req, opts), req);
   }
 
   start(node: string, kind: GuestKind, vmid: number, opts?: CallOptions): Promise<Upid> {
@@ -351,25 +341,7 @@ export class Client {
     return (await this.#transport.call(req, opts)).data;
   }
 
-  #task(req: PveRequest, opts: CallOptions | undefined): Promise<Upid> {
-    return this.#mutate(
-      req,
-      async () => taskStarted(await this.#data(req, opts), req),
-      (upid) =>
-        this.waitTask(upid, {
-          acceptWarnings: true,
-          timeoutMs: 6 * 3600_000,
-          signal: this.#closing.signal,
-        }),
-    );
-  }
-
-  #mutate<T>(
-    req: PveRequest,
-    fn: () => Promise<T>,
-    holdUntil?: (result: T) => Promise<unknown>,
-  ): Promise<T> {
-    if (!this.#queue || !req.guest) return fn();
-    return this.#queue.run(`${req.guest.node}/${req.guest.vmid}`, fn, holdUntil);
+  async #task(req: PveRequest, opts: CallOptions | undefined): Promise<Upid> {
+    return taskStarted(await this.#data(req, opts), req);
   }
 }

@@ -13,6 +13,7 @@ export {
   type TaskOutcome,
   type WaitOptions,
   type TaskReader,
+  type WaitClock,
 } from "./tasks.js";
 export {
   nextPollDelay,
@@ -22,12 +23,12 @@ export {
   type PollSchedule,
 } from "./poll-schedule.js";
 export {
-  TaskHistory,
-  observedDuration,
-  type TaskEstimate,
-  type TaskHistoryOptions,
-  type TaskKey,
-} from "./task-history.js";
+  estimateFromTaskList,
+  earlierRunsQuery,
+  MAX_SAMPLES,
+  MIN_SAMPLES,
+  type TaskListEstimate,
+} from "./task-estimate.js";
 export {
   OPERATION_PRIVILEGES,
   requiredPrivileges,

@@ -1,6 +1,6 @@
 // Waiting for a PVE task: polls its status on the schedule of poll-schedule.ts (around the expected end when
-// the caller or the task history knows it), rides out the early "no such task" window and transient failures
-// of the status call, streams new log lines, and turns the final exitstatus into a typed outcome or a typed
+// the caller or the task list's earlier runs tell it), rides out the early "no such task" window and transient
+// failures of the status call, streams new log lines, and turns the final exitstatus into a typed outcome or a typed
 // error (never trusting the POST's 200).
 import {
   PveError,
@@ -19,9 +19,10 @@ import { isFatalTransportCode, type CallOptions } from "./http.js";
 import type { Logger } from "./logger.js";
 import { nextPollDelay, type PollSchedule } from "./poll-schedule.js";
 import { classifyPveMessage } from "./pve-messages.js";
-import type { TaskLogLine, TaskStatus } from "./schemas/tasks.js";
+import type { TaskListFilters } from "./api/options.js";
+import type { TaskListItem, TaskLogLine, TaskStatus } from "./schemas/tasks.js";
 import { sleep } from "./sleep.js";
-import { observedDuration, type TaskHistory } from "./task-history.js";
+import { earlierRunsQuery, estimateFromTaskList } from "./task-estimate.js";
 import type { Upid } from "./upid.js";
 
 export interface WaitOptions {
@@ -39,12 +40,17 @@ export interface WaitOptions {
   /** Poll interval as a fraction of the time waited so far (before the cap). Default 0.2. */
   pollRatio?: number;
   /**
-   * The task's expected duration (ms from the start of the wait), if known; overrides what the Client's task
-   * history would suggest. Then one early poll, none until 96 % of it (for 10 s and more, safety polls at
+   * The task's expected duration (ms from the start of the wait), if known; overrides the estimate from the
+   * task list. Then one early poll, none until 96 % of it (for 10 s and more, safety polls at
    * most E/2 and 30 s apart), polls every 2 % of it until 110 %, then the normal schedule restarted at 96 %:
    * far fewer requests, at the cost of noticing a failure part-way through only at the next of those polls.
    */
   expectedMs?: number;
+  /**
+   * Without `expectedMs`, read the node's task list for this guest's earlier runs of this task type (alongside
+   * the first status poll) and expect the same duration (task-estimate.ts). Default true.
+   */
+  estimateFromTaskList?: boolean;
   /** How long a 400 "no such task" counts as "not visible yet". Default 10 s. */
   noSuchTaskGraceMs?: number;
   /** Log lines kept in a failure's `logTail`. Default 50. */
@@ -54,8 +60,9 @@ export interface WaitOptions {
 export type TaskOutcome =
   { status: "ok"; upid: Upid } | { status: "warnings"; upid: Upid; count: number; lines: string[] };
 
-/** What waitTask needs from the client. */
+/** What waitTask needs from the client; without `taskList` it waits on the plain schedule. */
 export interface TaskReader {
+  taskList?(node: string, filters: TaskListFilters, opts?: CallOptions): Promise<TaskListItem[]>;
   taskStatus(upid: Upid, opts?: CallOptions): Promise<TaskStatus>;
   taskLog(
     upid: Upid,
@@ -77,10 +84,18 @@ function isTransient(err: unknown): boolean {
   return err instanceof PveHttpError && err.status >= 500;
 }
 
+/** The time waitTask runs on: the real one, or a virtual one in tests. */
+export interface WaitClock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realWaitClock: WaitClock = { now: () => performance.now(), sleep };
+
 /**
- * Polls until the task stopped; returns ok/warnings or throws a typed error. With a `history`, the expected
- * duration comes from it unless `opts.expectedMs` is given, and a task that ended OK or WARNINGS after being
- * seen running is recorded in it.
+ * Polls until the task stopped; returns ok/warnings or throws a typed error. The expected duration is
+ * `opts.expectedMs`, else the estimate from the task list once it has answered, else none.
  */
 export async function waitTask(
   reader: TaskReader,
@@ -88,27 +103,40 @@ export async function waitTask(
   opts: WaitOptions,
   logger: Logger,
   random: () => number = Math.random,
-  history?: TaskHistory,
+  clock: WaitClock = realWaitClock,
+): Promise<TaskOutcome> {
+  // The task-list read runs alongside the first polls; it ends with the wait (or the caller's signal).
+  const estimating = new AbortController();
+  try {
+    return await pollUntilStopped(reader, upid, opts, logger, random, clock, estimating.signal);
+  } finally {
+    estimating.abort();
+  }
+}
+
+async function pollUntilStopped(
+  reader: TaskReader,
+  upid: Upid,
+  opts: WaitOptions,
+  logger: Logger,
+  random: () => number,
+  clock: WaitClock,
+  waitEnded: AbortSignal,
 ): Promise<TaskOutcome> {
   const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
-  const expected = expectedDuration(upid, opts, history);
-  logger.debug(
-    { upid: upid.raw, expectedMs: expected?.ms, source: expected?.source ?? "none" },
-    "pve task wait estimate",
-  );
   const schedule: PollSchedule = {
     minMs: opts.pollMinMs ?? 25,
     maxMs: Math.max(opts.pollMinMs ?? 25, opts.pollMaxMs ?? 2000),
     ratio: opts.pollRatio ?? 0.2,
-    expectedMs: expected?.ms,
+    expectedMs: undefined,
   };
   const grace = opts.noSuchTaskGraceMs ?? 10_000;
-  const started = performance.now();
+  const started = clock.now();
+  const listSignal = opts.signal ? AbortSignal.any([opts.signal, waitEnded]) : waitEnded;
+  expectDuration(reader, upid, opts, logger, clock, listSignal, schedule);
   const deadline = started + timeoutMs;
   const stream = new LogStream(reader, upid, opts.onLog);
   let last: TaskStatus | undefined;
-  /** When the last poll that saw the task running was sent, ms into the wait. */
-  let lastRunningMs: number | undefined;
 
   const cancelled = (): never => {
     throw new PveTaskCancelledError(upid, { cause: opts.signal?.reason });
@@ -125,27 +153,25 @@ export async function waitTask(
   // A garbled status answer (e.g. `data: null` from a proxy hiccup) is polled again, a few times in a row at most.
   let badAnswers = 0;
   for (let polls = 0; ; polls++) {
-    const elapsed = performance.now() - started;
+    const elapsed = clock.now() - started;
     const delay = Math.min(
       nextPollDelay(schedule, elapsed, polls, random()),
-      deadline - performance.now(),
+      deadline - clock.now(),
     );
-    if (delay > 0) await sleep(delay, opts.signal).catch(cancelled);
+    if (delay > 0) await clock.sleep(delay, opts.signal).catch(cancelled);
     if (opts.signal?.aborted) cancelled();
-    if (performance.now() >= deadline) throw new PveTaskTimeoutError(upid, timeoutMs, last?.status);
+    if (clock.now() >= deadline) throw new PveTaskTimeoutError(upid, timeoutMs, last?.status);
     const call: CallOptions = {
-      timeoutMs: Math.max(1, Math.min(30_000, deadline - performance.now())),
+      timeoutMs: Math.max(1, Math.min(30_000, deadline - clock.now())),
     };
     if (opts.signal) call.signal = opts.signal;
     try {
       if (opts.onLog && last !== undefined) await guarded(stream.pull(call));
-      const sentMs = performance.now() - started;
       last = await guarded(reader.taskStatus(upid, call));
       badAnswers = 0;
-      if (last.status !== "stopped") lastRunningMs = sentMs;
     } catch (err) {
       if (err instanceof PveHttpError && err.status === 400 && NO_SUCH_TASK.test(err.message)) {
-        if (performance.now() - started < grace) continue;
+        if (clock.now() - started < grace) continue;
       } else if (
         isTransient(err) ||
         (err instanceof PveResponseShapeError && ++badAnswers <= MAX_BAD_ANSWERS)
@@ -159,15 +185,13 @@ export async function waitTask(
       throw err;
     }
     if (last.status !== "stopped") continue;
-    const stoppedMs = performance.now() - started;
+    const stoppedMs = clock.now() - started;
     logger.debug(
       { upid: upid.raw, exitstatus: last.exitstatus, polls: polls + 1, ms: Math.round(stoppedMs) },
       "pve task stopped",
     );
     const exitstatus = last.exitstatus ?? "";
     const w = WARNINGS.exec(exitstatus);
-    if (history && lastRunningMs !== undefined && (exitstatus === "OK" || w))
-      history.record(upid, observedDuration(lastRunningMs, stoppedMs));
     if (opts.onLog) await guarded(stream.drain(call));
     if (exitstatus === "OK") return { status: "ok", upid };
     if (w) {
@@ -183,16 +207,55 @@ export async function waitTask(
   }
 }
 
-/** The expected duration for this wait and where it came from: the caller's hint wins over history. */
-function expectedDuration(
+/**
+ * Sets `schedule.expectedMs`: to the caller's hint at once, or to the estimate from the task list when that
+ * read answers (in the background, so it adds no latency; until then, and if it fails, the plain schedule).
+ * Logs the outcome once as "pve task wait estimate" with its `source`: hint, tasks or none.
+ */
+function expectDuration(
+  reader: TaskReader,
   upid: Upid,
   opts: WaitOptions,
-  history: TaskHistory | undefined,
-): { ms: number; source: "hint" | "guest" | "type" } | undefined {
-  if (opts.expectedMs !== undefined && opts.expectedMs > 0)
-    return { ms: opts.expectedMs, source: "hint" };
-  return history?.estimate(upid);
+  logger: Logger,
+  clock: WaitClock,
+  signal: AbortSignal,
+  schedule: PollSchedule,
+): void {
+  const say = (fields: object): void =>
+    logger.debug({ upid: upid.raw, ...fields }, "pve task wait estimate");
+  if (opts.expectedMs !== undefined && opts.expectedMs > 0) {
+    schedule.expectedMs = opts.expectedMs;
+    say({ source: "hint", expectedMs: opts.expectedMs });
+    return;
+  }
+  const query = earlierRunsQuery(upid);
+  if (opts.estimateFromTaskList === false || !reader.taskList || !query) {
+    say({ source: "none" });
+    return;
+  }
+  const t0 = clock.now();
+  reader.taskList(upid.node, query, { signal, timeoutMs: LIST_TIMEOUT_MS }).then(
+    (rows) => {
+      const e = estimateFromTaskList(upid, rows);
+      if (e && !signal.aborted) schedule.expectedMs = e.ms;
+      say({
+        source: e ? "tasks" : "none",
+        expectedMs: e?.ms,
+        samples: e?.samples ?? 0,
+        rows: rows.length,
+        listMs: Math.round(clock.now() - t0),
+      });
+    },
+    (err: unknown) =>
+      say({
+        source: "none",
+        listFailed: signal.aborted ? "the wait ended first" : ((err as PveError).code ?? "error"),
+      }),
+  );
 }
+
+/** The task-list read gets this long; a wait that needs it longer runs on the plain schedule meanwhile. */
+const LIST_TIMEOUT_MS = 10_000;
 
 const VZDUMP_GUEST_FAILURE = /^ERROR: Backup of VM \d+ failed - (.*)$/;
 

@@ -2,7 +2,7 @@
 // a log capture, a client wired to either, and the task-status answer scripted task readers return.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Agent } from "undici";
+import undici from "undici";
 import {
   Client,
   type ClientOptions,
@@ -10,6 +10,8 @@ import {
   type TaskStatus,
   type Upid,
 } from "@felhom/pve-client";
+// undici is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { Agent } = undici;
 
 export const SECRET = "0b7c3f52-3c8e-4f7a-9d6e-2a1b0c9d8e7f";
 export const TOKEN = `felhom@pve!agent=${SECRET}`;

@@ -281,20 +281,3 @@ test("sim tasks – the early no-such-task window, wait deadline, cancel and sto
     await early.close();
   }
 });
-
-test("sim tasks – serialized guest mutations wait for the previous task instead of hitting its lock", async () => {
-  const s = await simWithClient(
-    { taskDurations: { vzdump: 600 } },
-    { serializeGuestMutations: true },
-  );
-  try {
-    const { client, sim } = s;
-    const backup = await client.backup(sim.node, { vmid: 101, mode: "snapshot", storage: "local" });
-    await client.setConfig(sim.node, "lxc", 101, { memory: 768 });
-    const status = await client.taskStatus(backup);
-    assert.equal(status.status, "stopped", "the config change waited for the backup to end");
-    assert.equal((await client.guestConfig(sim.node, "lxc", 101)).memory, 768);
-  } finally {
-    await s.close();
-  }
-});

@@ -5,11 +5,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { buildConnector } from "undici";
+import undici from "undici";
 import { startSim, type Sim } from "@felhom/pve-sim";
 import { Client, PveTlsPinMismatchError, type PveError } from "@felhom/pve-client";
 import { pinningConnector } from "../src/tls.js";
 import { captureLogger } from "./helpers.js";
+// undici is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { buildConnector } = undici;
 
 let a: Sim;
 let b: Sim;

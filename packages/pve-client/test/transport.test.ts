@@ -2,9 +2,11 @@
 // precedence, retries by phase (a mutating call that may have arrived is never sent twice), timeouts.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { MockAgent } from "undici";
+import undici from "undici";
 import { Client, PveArgumentError, type PveError } from "@felhom/pve-client";
 import { SECRET, TOKEN, UPID, captureLogger, httpClient, reply, startServer } from "./helpers.js";
+// undici is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { MockAgent } = undici;
 
 const closers: (() => Promise<void>)[] = [];
 after(async () => {

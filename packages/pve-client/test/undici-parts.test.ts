@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import * as undici from "undici";
+import undici from "undici"; // CommonJS: the default import is module.exports
 import { Agent, buildConnector } from "../src/undici-parts.js";
 
 test("undici parts – Agent and buildConnector are the values undici's index exports", () => {

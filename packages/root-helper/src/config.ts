@@ -7,9 +7,12 @@ type Tool = "pct" | "systemctl" | "smartctl" | "sensors" | "lsblk";
 
 /**
  * unitDir: where mount units are written. mountBase: the parent of every mount point. byIdDir: where udev's
- * stable by-id links are looked up. devDir: where hw.smart checks that /dev/sdX is a real block device.
+ * stable by-id links are looked up (its parent holds the other by-* link folders). devDir: where device nodes
+ * are checked and opened. sysDir: sysfs. pveDir: pmxcfs, whose guest configs may name a USB disk and count the
+ * golden containers. goldenPolicy: the root-owned policy file of golden.createContainer.
  */
-export type Dirs = Readonly<Record<"unitDir" | "mountBase" | "byIdDir" | "devDir", string>>;
+export type Dirs = Readonly<Record<DirKey, string>>;
+type DirKey = "unitDir" | "mountBase" | "byIdDir" | "devDir" | "sysDir" | "pveDir" | "goldenPolicy";
 
 export const DEFAULT_LIMITS = Object.freeze({
   maxConnections: 16, // served at once; Node closes any connection beyond
@@ -38,6 +41,9 @@ export const PRODUCTION: { readonly tools: ToolPaths } & Dirs = Object.freeze({
   mountBase: "/mnt/felhom",
   byIdDir: "/dev/disk/by-id",
   devDir: "/dev",
+  sysDir: "/sys",
+  pveDir: "/etc/pve",
+  goldenPolicy: "/etc/felhom/golden-policy.json",
 });
 
 /** The library entry's configuration (tests and the demo); main.ts fills it from PRODUCTION. */
@@ -45,7 +51,7 @@ export interface HelperConfig extends Dirs {
   readonly tools: ToolPaths;
   /** Listen on a new socket at this path (mode 0660), or adopt a listening fd (systemd's 3). */
   readonly listen: { readonly path: string } | { readonly fd: number };
-  /** The only peer identity served: uid and gid as the kernel reports them (SO_PEERCRED). */
+  /** The peer identity served (besides root): uid and gid as the kernel reports them (SO_PEERCRED). */
   readonly agentUid: number;
   readonly agentGid: number;
   readonly limits?: Partial<Limits>;

@@ -6,4 +6,4 @@ export type { Dirs, HelperConfig, Limits, ToolPaths } from "./config.js";
 export * as argv from "./argv.js";
 export type { Argv } from "./argv.js";
 export { TOOL_ENV } from "./exec.js";
-export { escapePath, renderMountUnit, UNIT_MARKER } from "./mount-unit.js";
+export { escapePath, mountOptions, renderMountUnit, UNIT_MARKER } from "./mount-unit.js";

@@ -1,7 +1,7 @@
 #!/usr/bin/node
 // felhom-root-helper, production mode: fixed tool paths and directories, root only, serving only the agent user
 // on a socket owned by root with group-only access. Anything else stops it with one line on stderr.
-import { chmodSync, chownSync, lstatSync, readFileSync } from "node:fs";
+import { chmodSync, lchownSync, lstatSync, readFileSync, realpathSync } from "node:fs";
 import { dirname } from "node:path";
 import { PRODUCTION } from "./config.js";
 import { startHelper } from "./server.js";
@@ -22,7 +22,7 @@ try {
   const known = [...opts.keys()].every((k) => k === "--socket" || k === "--agent-user");
   const valid = (socket?.startsWith("/") ?? true) && /^[a-z_][a-z0-9_-]{0,31}$/.test(user);
   check(known && valid, "usage: felhom-root-helper [--socket /PATH] [--agent-user NAME]");
-  // The agent's uid and primary gid from /etc/passwd: the only peer identity served.
+  // The agent's uid and primary gid from /etc/passwd: the peer identity served (besides root).
   const passwd = readFileSync("/etc/passwd", "utf8").split("\n");
   const fields = passwd.find((line) => line.startsWith(`${user}:`))?.split(":") ?? [];
   const id = (v?: string): number => (/^[0-9]{1,10}$/.test(v ?? "") ? Number(v) : -1);
@@ -32,6 +32,15 @@ try {
   const fromSystemd = env.LISTEN_PID === String(process.pid) && env.LISTEN_FDS === "1";
   check(socket !== undefined || fromSystemd, "no --socket PATH and no systemd socket for this pid");
   for (const name of ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"]) delete env[name];
+  // --socket, before anything is created: no link or `..` in the directory's path, and it and every directory
+  // above it root's and writable by nobody else (above it, sticky ones like /tmp also do: there nobody can move
+  // what root owns). Then nobody can put a link where the socket is bound, and chmod below acts on that socket.
+  for (let d = dirname(socket ?? "/"), top = d; d !== "/"; d = dirname(d)) {
+    const st = lstatSync(d);
+    const sticky = d !== top && (st.mode & 0o1000) !== 0;
+    const safe = st.isDirectory() && st.uid === 0 && ((st.mode & 0o022) === 0 || sticky);
+    check(safe && realpathSync(top) === top, `${d} is not root's alone`);
+  }
   const helper = await startHelper({
     ...PRODUCTION,
     listen: socket !== undefined ? { path: socket } : { fd: 3 },
@@ -41,7 +50,7 @@ try {
     // owned by root that group and others cannot write.
     verifySocket: (path) => {
       if (socket !== undefined) chmodSync(path, 0o660);
-      if (socket !== undefined) chownSync(path, 0, gid);
+      if (socket !== undefined) lchownSync(path, 0, gid);
       const [st, dir] = [lstatSync(path), lstatSync(dirname(path))];
       const mode = (st.mode & 0o7777).toString(8);
       check(st.isSocket() && st.uid === 0, `${path} is not a socket owned by root`);

@@ -15,8 +15,16 @@ export function escapePath(path: string): string {
   return trimmed === "" ? "-" : trimmed.replace(/[^A-Za-z0-9:_./]|^\./g, hex).replace(/\/+/g, "-");
 }
 
-/** The unit text. Options are fixed; PID 1 mounts it (`systemctl enable --now`), never the helper. */
-export const renderMountUnit = (u: Readonly<Record<"name" | "what" | "where" | "type", string>>) =>
+/** Fixed options; filesystems without Unix owners get the agent's uid and gid and no access for others. */
+export const mountOptions = (type: string, uid: number, gid: number): string =>
+  ["nosuid,nodev,noexec,nofail"]
+    .concat(["vfat", "exfat", "ntfs3"].includes(type) ? [`uid=${uid},gid=${gid},umask=0027`] : [])
+    .join(",");
+
+/** The unit text. PID 1 mounts it (`systemctl enable --now`), never the helper. */
+export const renderMountUnit = (
+  u: Readonly<Record<"name" | "what" | "where" | "type" | "options", string>>,
+) =>
   `${UNIT_MARKER}
 [Unit]
 Description=felhom USB disk ${u.name}
@@ -25,7 +33,7 @@ Description=felhom USB disk ${u.name}
 What=${u.what}
 Where=${u.where}
 Type=${u.type}
-Options=nosuid,nodev,noexec,nofail
+Options=${u.options}
 TimeoutSec=30
 
 [Install]

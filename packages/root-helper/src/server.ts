@@ -1,5 +1,5 @@
 // Library entry of the helper (main.ts is the production one): listens on a Unix socket, serves only peers whose
-// kernel-reported uid and gid are the agent's, guards the framing, registers the contract's handlers, enforces
+// kernel-reported uid and gid are the agent's (or uid 0), guards the framing, registers the contract's handlers, enforces
 // the limits, and writes one JSON audit line per connection and per request (denials included).
 import { readFileSync, readlinkSync } from "node:fs";
 import { chmod } from "node:fs/promises";
@@ -28,7 +28,7 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
   const audit = (peer: PeerCred | undefined, fields: object): void =>
     void sink(JSON.stringify({ time: new Date().toISOString(), peer: peer ?? null, ...fields }));
   // Built once, so the pct create lock and the mount queue hold across connections.
-  const golden = goldenHandler(config.tools, limits);
+  const golden = goldenHandler(config.tools, config, limits);
   const usb = usbHandlers(config.tools, config, limits);
   const smart = smartHandler(config.tools, config, limits);
   const sensors = sensorsHandler(config.tools, limits);
@@ -39,7 +39,10 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
   const server = createServer((socket) => {
     socket.on("error", () => undefined);
     const peer = peerOf(socket); // undefined when the kernel gives no answer: refused below
-    const allowed = serving && peer?.uid === config.agentUid && peer.gid === config.agentGid;
+    // The agent's uid and primary gid, or root (the CLI run as root gains nothing it does not already have).
+    const allowed =
+      serving &&
+      (peer?.uid === 0 || (peer?.uid === config.agentUid && peer.gid === config.agentGid));
     const code = allowed ? undefined : contract.HelperErrorCode.PEER_DENIED;
     audit(peer, { method: "(connect)", decision: allowed ? "ok" : "denied", code });
     if (!allowed) return void socket.destroy();

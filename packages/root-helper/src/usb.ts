@@ -1,15 +1,24 @@
 // usb.mount / usb.unmount: serialised (one mount operation at a time); the device is found by enumeration, the
 // unit is written by the helper and started by PID 1, and only a unit the helper wrote is ever removed.
 import { unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { HelperFailure, type Handler } from "@felhom/helper-protocol";
 import { daemonReload, lsblk, systemctlNow } from "./argv.js";
-import type { Dirs, Limits, ToolPaths } from "./config.js";
+import type { Dirs, HelperConfig, Limits, ToolPaths } from "./config.js";
 import { runnerFor } from "./exec.js";
-import { createUnitFile, escapePath, renderMountUnit, unitOwner } from "./mount-unit.js";
+import {
+  createUnitFile,
+  escapePath,
+  mountOptions,
+  renderMountUnit,
+  unitOwner,
+} from "./mount-unit.js";
 import { eligibleDevice, usbLinkOf } from "./usb-device.js";
+import { assertNotInUse } from "./usb-in-use.js";
 
-export function usbHandlers(tools: ToolPaths, dirs: Dirs, limits: Limits) {
+type Agent = Pick<HelperConfig, "agentUid" | "agentGid">;
+
+export function usbHandlers(tools: ToolPaths, dirs: Dirs & Agent, limits: Limits) {
   // One mount operation at a time: each starts when the previous one has settled, however it ended.
   let queue: Promise<unknown> = Promise.resolve();
   const serialised = <T>(op: () => Promise<T>): Promise<T> => (queue = queue.then(op, op));
@@ -28,8 +37,13 @@ export function usbHandlers(tools: ToolPaths, dirs: Dirs, limits: Limits) {
         throw new HelperFailure(owner === "helper" ? "ALREADY_EXISTS" : "NOT_OWNED");
       const listing = await run(lsblk(tools));
       if (listing.exitCode !== 0) throw new HelperFailure("TOOL_FAILED");
-      const device = await usbLinkOf(dirs.byIdDir, eligibleDevice(listing.stdout, p));
-      const text = renderMountUnit({ name: p.name, what: device, where, type: p.fstype });
+      const name = eligibleDevice(listing.stdout, p);
+      const device = await usbLinkOf(dirs.byIdDir, name);
+      await assertNotInUse(dirs, name.replace(/[0-9]+$/, ""), name); // sdX of sdXN (sd names only)
+      // By filesystem UUID: no other filesystem on this disk, or anywhere, can take its place.
+      const what = join(dirname(dirs.byIdDir), "by-uuid", p.uuid);
+      const options = mountOptions(p.fstype, dirs.agentUid, dirs.agentGid);
+      const text = renderMountUnit({ name: p.name, what, where, type: p.fstype, options });
       await createUnitFile(path, text);
       try {
         for (const argv of [daemonReload(tools), systemctlNow(tools, "enable", unit)])

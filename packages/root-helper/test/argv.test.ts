@@ -2,13 +2,14 @@
 // itself, and the generated mount units against `systemd-analyze verify`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { MountName } from "@felhom/helper-protocol";
-import { PRODUCTION, argv, escapePath, renderMountUnit, UNIT_MARKER } from "../src/index.js";
-import { have, run } from "./helpers.js";
+import { MountName, methodNames } from "@felhom/helper-protocol";
+import { PRODUCTION, argv, escapePath, mountOptions, renderMountUnit } from "../src/index.js";
+import { UNIT_MARKER } from "../src/index.js";
+import { PACKAGE_DIR, have, run } from "./helpers.js";
 
 const tools = PRODUCTION.tools;
 
@@ -107,6 +108,7 @@ test("mount unit – the text: marker first, fixed options, started by PID 1 fro
     what: "/dev/disk/by-id/usb-SanDisk_Ultra_4C530001-0:0-part1",
     where: "/mnt/felhom/backup",
     type: "ext4",
+    options: "nosuid,nodev,noexec,nofail",
   });
   assert.ok(text.startsWith(`${UNIT_MARKER}\n[Unit]\n`));
   assert.match(
@@ -124,12 +126,13 @@ test("mount unit – systemd-analyze verify accepts every generated unit and ref
     const fstypes = ["ext4", "xfs", "btrfs", "vfat", "exfat", "ntfs3"];
     const names = ["backup", "usb-1", "0", "a-b-c-d", "x".repeat(32)];
     for (const [i, name] of names.entries()) {
+      const type = fstypes[i % fstypes.length]!;
       const where = `/mnt/felhom/${name}`;
       const file = join(dir, `${escapePath(where)}.mount`);
       const what = "/dev/disk/by-id/usb-Generic_Flash_Disk_8E3B1A2C-0:0-part1";
       await writeFile(
         file,
-        renderMountUnit({ name, what, where, type: fstypes[i % fstypes.length]! }),
+        renderMountUnit({ name, what, where, type, options: mountOptions(type, 999, 999) }),
       );
       const r = await run("/usr/bin/systemd-analyze", ["verify", "--man=no", file]);
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
@@ -139,7 +142,7 @@ test("mount unit – systemd-analyze verify accepts every generated unit and ref
     const what = "/dev/disk/by-id/usb-x";
     await writeFile(
       wrong,
-      renderMountUnit({ name: "b", what, where: "/mnt/felhom/backup", type: "ext4" }),
+      renderMountUnit({ name: "b", what, where: "/mnt/felhom/backup", type: "ext4", options: "" }),
     );
     const r = await run("/usr/bin/systemd-analyze", ["verify", "--man=no", wrong]);
     assert.notEqual(r.code, 0);
@@ -147,4 +150,91 @@ test("mount unit – systemd-analyze verify accepts every generated unit and ref
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("mount options – ownerless filesystems get uid, gid and umask 0027; Unix ones keep their owners", () => {
+  for (const type of ["vfat", "exfat", "ntfs3"])
+    assert.equal(
+      mountOptions(type, 999, 998),
+      "nosuid,nodev,noexec,nofail,uid=999,gid=998,umask=0027",
+    );
+  for (const type of ["ext4", "xfs", "btrfs"])
+    assert.equal(mountOptions(type, 999, 998), "nosuid,nodev,noexec,nofail");
+});
+
+test("deploy – /mnt/felhom is root:felhom 0750 (tmpfiles.d): other users cannot reach a mounted disk", async () => {
+  const conf = await readFile(
+    join(PACKAGE_DIR, "..", "..", "deploy", "felhom.tmpfiles.conf"),
+    "utf8",
+  );
+  assert.match(conf, /^d \/mnt\/felhom 0750 root felhom -$/m);
+});
+
+/** SECURITY.md's table "Every command line it can run": method → the command lines (code that starts with a
+ * tool's path) in its row, in order. */
+async function documentedArgv(): Promise<Map<string, string[]>> {
+  const tools: string[] = Object.values(PRODUCTION.tools);
+  const doc = await readFile(join(PACKAGE_DIR, "SECURITY.md"), "utf8");
+  const section = doc.split("## Every command line it can run")[1]!.split("\n## ")[0]!;
+  const rows = section.split("\n").filter((l) => /^\| `[a-z]+\.[A-Za-z]+` \|/.test(l));
+  return new Map(
+    rows.map((row) => {
+      const [, method, text] = /^\| `([^`]+)` \| (.*) \|$/.exec(row)!;
+      const code = [...text!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+      return [method!, code.filter((c) => tools.includes(c.split(" ")[0]!))];
+    }),
+  );
+}
+
+test("SECURITY.md – the documented argv table is exactly what the builders produce, for every method", async () => {
+  const t = PRODUCTION.tools;
+  const P = {
+    ...{ vmid: "VMID", ostemplate: "OSTEMPLATE", storage: "STORAGE", hostname: "HOSTNAME" },
+    ...{ memory: "MEMORY", cores: "CORES", rootfsGiB: "ROOTFSGIB", bridge: "BRIDGE" },
+  } as never;
+  const reload = argv.daemonReload(t);
+  const expected: Record<string, Array<readonly string[]>> = {
+    "helper.hello": [],
+    "golden.createContainer": [argv.pctCreate(t, P)],
+    "usb.mount": [
+      ...[argv.lsblk(t), reload, argv.systemctlNow(t, "enable", "UNIT")],
+      ...[argv.systemctlNow(t, "disable", "UNIT"), reload],
+    ],
+    "usb.unmount": [argv.systemctlNow(t, "disable", "UNIT"), reload],
+    "hw.smart": [argv.smartctl(t, "DEVICE")],
+    "hw.sensors": [argv.sensors(t)],
+  };
+  const documented = await documentedArgv();
+  assert.deepEqual([...documented.keys()], methodNames);
+  for (const [method, lines] of documented)
+    assert.deepEqual(
+      lines,
+      expected[method]!.map((a) => a.join(" ")),
+      method,
+    );
+  // Every builder is in the table: a new one cannot run undocumented.
+  const builders = Object.keys(argv).filter(
+    (k) => typeof argv[k as keyof typeof argv] === "function",
+  );
+  assert.deepEqual(builders.sort(), [
+    "daemonReload",
+    "lsblk",
+    "pctCreate",
+    "sensors",
+    "smartctl",
+    "systemctlNow",
+  ]);
+});
+
+test("SECURITY.md – the documented mount unit is renderMountUnit's text", async () => {
+  const doc = await readFile(join(PACKAGE_DIR, "SECURITY.md"), "utf8");
+  const block = /```\n(# Written by felhom-root-helper[^`]*)```/.exec(doc)?.[1];
+  const u = {
+    name: "NAME",
+    what: "WHAT",
+    where: "/mnt/felhom/NAME",
+    type: "FSTYPE",
+    options: "OPTIONS",
+  };
+  assert.equal(block, renderMountUnit(u));
 });

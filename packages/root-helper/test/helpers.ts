@@ -8,7 +8,7 @@ import { HelperClient, connectionFromStreams } from "@felhom/helper-protocol";
 import { connect } from "node:net";
 import { startHelper } from "../src/index.js";
 import type { Dirs, Limits } from "../src/index.js";
-import { makeFakeTools } from "./fake-tools/make-fake-tools.mjs";
+import { makeFakeHost, makeFakeTools } from "./fake-tools/make-fake-tools.mjs";
 import type { FakeRules, FakeTools } from "./fake-tools/make-fake-tools.mjs";
 
 export const isRoot = process.getuid?.() === 0;
@@ -26,18 +26,29 @@ export interface TestHelper {
 
 /** Starts a helper (library mode) on a fresh socket with fake tools; close() stops it and removes the folder. */
 export async function startTestHelper(
-  opts: { rules?: FakeRules; limits?: Partial<Limits>; agent?: { uid: number; gid: number } } = {},
+  opts: {
+    rules?: FakeRules;
+    limits?: Partial<Limits>;
+    agent?: { uid: number; gid: number };
+    policy?: unknown;
+  } = {},
 ): Promise<TestHelper> {
   const root = await mkdtemp(join(tmpdir(), "rh-"));
   await chmod(root, 0o755); // children that drop privileges must be able to reach the socket
   const fake = await makeFakeTools(join(root, "bin"), opts.rules ? { rules: opts.rules } : {});
-  const dirs: Dirs = {
+  const made = {
     unitDir: join(root, "units"),
     mountBase: join(root, "mnt"),
-    byIdDir: join(root, "by-id"),
+    byIdDir: join(root, "disk", "by-id"),
     devDir: join(root, "dev"),
   };
-  for (const d of Object.values(dirs)) await mkdir(d);
+  for (const d of Object.values(made)) await mkdir(d, { recursive: true });
+  const host = await makeFakeHost(
+    root,
+    made.devDir,
+    "policy" in opts ? { policy: opts.policy } : {},
+  );
+  const dirs: Dirs = { ...made, ...host };
   const audit: Array<Record<string, unknown>> = [];
   const helper = await startHelper({
     tools: fake.tools,

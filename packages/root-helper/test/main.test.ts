@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmod, cp, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { chmod, chown, cp, mkdir, mkdtemp, rm, stat, symlink } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -241,6 +241,32 @@ test("main – --socket creates root:<agent group> 0660 itself and serves", asyn
   }
 });
 
+test("main – --socket checks its directory and every one above it before it creates anything", async (t) => {
+  if (skip()) return t.skip(skip());
+  const top = await tempDir(0o755);
+  try {
+    // mine/: another user's directory, so its owner could swap root's sub/ for a link at any time.
+    const [mine, sub, open] = [join(top, "mine"), join(top, "mine", "sub"), join(top, "open")];
+    await mkdir(sub, { recursive: true, mode: 0o755 });
+    await chown(mine, 65534, 65534);
+    await mkdir(open, { mode: 0o755 });
+    await chmod(open, 0o1777); // sticky, but the socket's own directory must be root's alone
+    await symlink(top, join(top, "link"));
+    const node = ["/usr/bin/node", ...FLAGS, MAIN, "--agent-user", "root", "--socket"];
+    for (const [dir, bad] of [
+      [sub, mine],
+      [open, open],
+      [join(top, "link"), join(top, "link")],
+    ] as const) {
+      const line = await refusal(node[0]!, [...node.slice(1), join(dir, "h.sock")]);
+      assert.match(line, new RegExp(`refusing to start: ${bad} is not root's alone$`), dir);
+      assert.equal(existsSync(join(dir, "h.sock")), false, `${dir}: a socket was created`);
+    }
+  } finally {
+    await rm(top, { recursive: true, force: true });
+  }
+});
+
 test("main – without its peercred addon it refuses to start (fails closed)", async (t) => {
   if (skip()) return t.skip(skip());
   // A copy of dist/ inside the package (so packages still resolve) with no native/ beside it.
@@ -277,7 +303,7 @@ test("main – every method works under --jitless --disallow-code-generation-fro
     const script = `
       import { startHelper } from ${JSON.stringify(join(PACKAGE_DIR, "dist/index.js"))};
       import { HelperClient } from "@felhom/helper-protocol";
-      import { makeFakeTools, fixturePath } from ${JSON.stringify(join(PACKAGE_DIR, "test/fake-tools/make-fake-tools.mjs"))};
+      import { makeFakeHost, makeFakeTools, fixturePath } from ${JSON.stringify(join(PACKAGE_DIR, "test/fake-tools/make-fake-tools.mjs"))};
       import { mkdir, symlink } from "node:fs/promises";
       const root = ${JSON.stringify(dir)};
       const fake = await makeFakeTools(root + "/bin", { rules: {
@@ -287,6 +313,7 @@ test("main – every method works under --jitless --disallow-code-generation-fro
       } });
       const dirs = { unitDir: root + "/u", mountBase: root + "/m", byIdDir: root + "/b", devDir: root + "/d" };
       for (const d of Object.values(dirs)) await mkdir(d);
+      Object.assign(dirs, await makeFakeHost(root, dirs.devDir));
       await symlink("../../sdb1", dirs.byIdDir + "/usb-X-0:0-part1");
       const helper = await startHelper({ tools: fake.tools, ...dirs, listen: { path: root + "/h.sock" },
         agentUid: process.getuid(), agentGid: process.getgid(), audit: () => {} });

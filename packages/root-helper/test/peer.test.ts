@@ -71,3 +71,41 @@ test("peer – the kernel refuses a user outside the socket's group; the helper 
     await h.close();
   }
 });
+
+test("peer – root is served as well as the agent (audited as uid 0); a third uid is still refused", async (t) => {
+  if (!isRoot) return t.skip("needs root to run clients as root and as other users");
+  if (!(await have("/usr/bin/setpriv"))) return t.skip("setpriv (util-linux) is not installed");
+  const h = await startTestHelper({ agent: AGENT });
+  try {
+    await chown(h.socket, 0, AGENT.gid); // root:<agent group> 0660, as systemd makes it
+    // Root (the CLI run by an admin), with root's group and with some other primary group.
+    assert.equal(await asUser(h.socket, ["--reuid=0", "--regid=0", "--clear-groups"]), "ANSWERED");
+    assert.equal(
+      await asUser(h.socket, ["--reuid=0", "--regid=65533", "--clear-groups"]),
+      "ANSWERED",
+    );
+    // A third uid in the socket's group, even with the agent's primary gid.
+    assert.equal(
+      await asUser(h.socket, ["--reuid=65532", "--regid=65531", "--clear-groups"]),
+      "UNANSWERED",
+    );
+    const connects = h.audit
+      .filter((a) => a.method === "(connect)")
+      .map((a) => {
+        const peer = a.peer as { uid: number; gid: number };
+        return [peer.uid, peer.gid, a.decision];
+      });
+    assert.deepEqual(connects, [
+      [0, 0, "ok"],
+      [0, 65533, "ok"],
+      [65532, 65531, "denied"],
+    ]);
+    const hellos = h.audit.filter((a) => a.method === "helper.hello");
+    assert.deepEqual(
+      hellos.map((a) => (a.peer as { uid: number }).uid),
+      [0, 0],
+    );
+  } finally {
+    await h.close();
+  }
+});

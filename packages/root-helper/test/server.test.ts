@@ -176,12 +176,13 @@ test("usb.mount – eligible partition: unit written atomically (0644, marked), 
     const r = await client.usbMount({ uuid: UUID.usb!, name: "backup", fstype: "ext4" });
     client.close();
     const device = join(h.dirs.byIdDir, "usb-SanDisk_Ultra_4C530001230110111084-0:0-part1");
+    const byUuid = join(h.dirs.byIdDir, "..", "by-uuid", UUID.usb!); // the filesystem, not the device
     const unit = `${escapePath(h.where("backup"))}.mount`;
     assert.deepEqual(r, { name: "backup", unit, where: h.where("backup"), device });
     const text = await readFile(h.unitFile("backup"), "utf8");
     assert.equal(
       text,
-      `${UNIT_MARKER}\n[Unit]\nDescription=felhom USB disk backup\n\n[Mount]\nWhat=${device}\nWhere=${h.where("backup")}\n` +
+      `${UNIT_MARKER}\n[Unit]\nDescription=felhom USB disk backup\n\n[Mount]\nWhat=${byUuid}\nWhere=${h.where("backup")}\n` +
         "Type=ext4\nOptions=nosuid,nodev,noexec,nofail\nTimeoutSec=30\n\n[Install]\nWantedBy=multi-user.target\n",
     );
     assert.equal((await stat(h.unitFile("backup"))).mode & 0o777, 0o644);
@@ -476,6 +477,29 @@ test("hw.sensors – the real sensors binary over a fake hwmon tree (private mou
     ]);
     assert.equal(readings.find((r) => r.label === "SYSTIN")?.max, 80);
     assert.equal(readings.find((r) => r.label === "temp1")?.crit, 70);
+  } finally {
+    await h.close();
+  }
+});
+
+test("usb.mount – vfat, exfat and ntfs3 units carry the agent's uid and gid and umask 0027; What= is by UUID", async () => {
+  const h = await usbHelper({
+    agent: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+  });
+  try {
+    const client = await h.connect();
+    await client.usbMount({ uuid: UUID.whole!, name: "stick", fstype: "vfat" });
+    client.close();
+    const text = await readFile(h.unitFile("stick"), "utf8");
+    const [uid, gid] = [process.getuid?.() ?? 0, process.getgid?.() ?? 0];
+    assert.match(
+      text,
+      new RegExp(`^Options=nosuid,nodev,noexec,nofail,uid=${uid},gid=${gid},umask=0027$`, "m"),
+    );
+    assert.match(
+      text,
+      new RegExp(`^What=${join(h.dirs.byIdDir, "..", "by-uuid", UUID.whole!)}$`, "m"),
+    );
   } finally {
     await h.close();
   }

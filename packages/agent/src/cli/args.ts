@@ -119,6 +119,26 @@ export function findCommand<C extends CommandShape>(
   return { command, rest: [...rest, ...argv.slice(i)], words };
 }
 
+/**
+ * `felhom [global options] --help` (or --version) with no command: which of the two was asked for. The values of
+ * global options are skipped, so `--config FILE --help` asks for help and `--node --help` does not.
+ */
+export function globalRequest(argv: readonly string[]): "help" | "version" | undefined {
+  const takesValue = new Set(
+    Object.entries(GLOBAL_OPTIONS)
+      .filter(([, s]) => s.type === "string")
+      .map(([n]) => `--${n}`),
+  );
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--help" || arg === "-h") return "help";
+    if (arg === "--version") return "version";
+    if (takesValue.has(arg)) i++;
+    else if (!arg.startsWith("-")) return undefined; // a word: a command (or a wrong one), not a request
+  }
+  return undefined;
+}
+
 /** Parses a subcommand's arguments (global options included). Throws UsageError on anything unexpected. */
 export function parseCommandArgs(cmd: CommandShape, args: readonly string[]): ParsedArgs {
   const options = { ...GLOBAL_OPTIONS, ...cmd.options } as OptionSpecs;

@@ -18,6 +18,8 @@ export interface CommandOutput {
   exitCode?: number;
   /** The one-line reason printed on stderr with a non-zero exitCode. */
   error?: string;
+  /** How to fix it, printed after the reason. */
+  hint?: string;
 }
 
 export interface CommandContext {

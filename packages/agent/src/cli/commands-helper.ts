@@ -1,5 +1,4 @@
-// The CLI's root-helper subcommands (golden create, usb mount/unmount, smart, sensors) and `doctor`, which runs
-// the daemon's start-up checks and prints each with pass/fail and a fix hint.
+// The CLI's root-helper subcommands: golden create, usb mount/unmount, smart, sensors.
 import {
   BlockDevice,
   Bridge,
@@ -11,9 +10,8 @@ import {
   StorageId,
 } from "@felhom/helper-protocol";
 import type { z } from "zod";
-import { runChecks } from "../checks.js";
-import type { CheckResult } from "../checks.js";
-import { describeError, exitCodeOf, quote } from "../errors.js";
+import { describeError, quote } from "../errors.js";
+import { helperHint } from "../helper-hints.js";
 import { discoverDisks } from "../snapshot.js";
 import type { CommandDef } from "./command.js";
 import { keyValues, table } from "./format.js";
@@ -165,11 +163,13 @@ const smart: CommandDef = {
       named !== undefined ? [named] : (session.config.snapshot.disks ?? (await discoverDisks()));
     const results = [];
     let failed = 0;
+    let hint: string | undefined;
     for (const device of devices) {
       try {
         results.push(await session.host.smart({ device }, { signal: ctx.signal }));
       } catch (err) {
         failed++;
+        hint ??= helperHint(err);
         results.push({ device, error: describeError(err) });
       }
     }
@@ -197,6 +197,7 @@ const smart: CommandDef = {
           ...out,
           exitCode: 1,
           error: `smart: ${failed} of ${devices.length} disks could not be read`,
+          ...(hint !== undefined ? { hint } : {}),
         }
       : out;
   },
@@ -229,59 +230,6 @@ const sensors: CommandDef = {
   },
 };
 
-const MARK: Record<CheckResult["status"], string> = { pass: "✓", warn: "!", fail: "✗", skip: "-" };
-
-const doctor: CommandDef = {
-  name: "doctor",
-  summary:
-    "check config, token, TLS, privileges, the root helper and the state directory, with fix hints",
-  operands: [],
-  options: {},
-  ops: [],
-  async run(ctx) {
-    let session;
-    try {
-      session = await ctx.session();
-    } catch (err) {
-      const result: CheckResult = {
-        id: "config",
-        title: "config and token",
-        status: "fail",
-        detail: describeError(err),
-        hint: "see deploy/agent.example.json; the token file must be mode 0600",
-      };
-      return {
-        data: { ok: false, results: [result] },
-        text: `✗ ${result.title}: ${result.detail}\n    fix: ${result.hint}`,
-        exitCode: exitCodeOf(err),
-        error: "doctor: the configuration is not usable",
-      };
-    }
-    const report = await runChecks(session, { signal: ctx.signal });
-    const lines = [
-      `✓ config: ${session.sources.config} (node ${session.config.pve.node}, ${session.config.pve.url})`,
-      `✓ token: ${session.config.pve.tokenId} from ${session.sources.token}`,
-    ];
-    for (const r of report.results) {
-      lines.push(`${MARK[r.status]} ${r.title}: ${r.detail}`);
-      if (r.hint !== undefined && r.status !== "pass") lines.push(`    fix: ${r.hint}`);
-    }
-    const failed = report.results.filter((r) => r.status === "fail").length;
-    lines.push(failed === 0 ? "all checks passed" : `${failed} check(s) failed`);
-    return {
-      data: {
-        ok: report.ok,
-        results: report.results,
-        version: report.version,
-        access: report.access,
-        helper: report.helper,
-      },
-      text: lines.join("\n"),
-      ...(failed > 0 ? { exitCode: 1, error: `doctor: ${failed} check(s) failed` } : {}),
-    };
-  },
-};
-
 export const HELPER_COMMANDS: readonly CommandDef[] = [
   golden,
   usbMount,
@@ -289,4 +237,3 @@ export const HELPER_COMMANDS: readonly CommandDef[] = [
   smart,
   sensors,
 ];
-export const DOCTOR: CommandDef = doctor;

@@ -3,6 +3,7 @@
 import { isHelperError } from "@felhom/helper-protocol";
 import { isPveError } from "@felhom/pve-client";
 import { isAgentError, isUsageError, oneLine } from "../errors.js";
+import { helperHint } from "../helper-hints.js";
 
 export interface CliFailure {
   /** The stable code (`AGENT_…`, `PVE_…`, `HELPER_…`), or `ERROR` for anything without one. */
@@ -13,6 +14,8 @@ export interface CliFailure {
   readonly exit: 1 | 2;
   /** For argument errors: the subcommand's usage, printed after the message. */
   readonly usage?: string;
+  /** For helper errors: what to do about it (helper-hints.ts). */
+  readonly hint?: string;
 }
 
 export function cliFailure(err: unknown): CliFailure {
@@ -25,7 +28,13 @@ export function cliFailure(err: unknown): CliFailure {
     return { code: err.code, message: line(`PVE: ${err.message}`), exit: 1 };
   }
   if (isHelperError(err)) {
-    return { code: err.code, message: line(`root helper: ${err.message}`), exit: 1 };
+    const hint = helperHint(err);
+    return {
+      code: err.code,
+      message: line(`root helper: ${err.message}`),
+      exit: 1,
+      ...(hint !== undefined ? { hint } : {}),
+    };
   }
   return {
     code: "ERROR",

@@ -10,10 +10,11 @@ import { openSession } from "../session.js";
 import type { Session } from "../session.js";
 import { DEFAULT_TOKEN_FILE, readTokenSecret } from "../token-file.js";
 import { VERSION } from "../version.js";
-import { GLOBAL_OPTIONS, findCommand, parseCommandArgs, usageOf } from "./args.js";
+import { GLOBAL_OPTIONS, findCommand, globalRequest, parseCommandArgs, usageOf } from "./args.js";
 import type { ParsedArgs } from "./args.js";
 import { CHANGE_COMMANDS } from "./commands-change.js";
-import { DOCTOR, HELPER_COMMANDS } from "./commands-helper.js";
+import { DOCTOR } from "./commands-doctor.js";
+import { HELPER_COMMANDS } from "./commands-helper.js";
 import { READ_COMMANDS } from "./commands-read.js";
 import type { CommandContext, CommandDef, CommandOutput } from "./command.js";
 import { cliFailure } from "./failure.js";
@@ -67,6 +68,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   const { command, rest, words } = findCommand(argv, COMMANDS);
+  if (command === undefined && words.length === 0) {
+    // `felhom --config X --help`: global options before --help or --version.
+    const asked = globalRequest(argv);
+    if (asked === "help") {
+      io.stdout.write(`${helpText()}\n`);
+      return 0;
+    }
+    if (asked === "version") {
+      io.stdout.write(`felhom ${VERSION}\n`);
+      return 0;
+    }
+  }
   if (command === undefined) {
     // A global option left without its value says so first (`felhom --node`).
     const last = argv.at(-1) ?? "";
@@ -180,6 +193,7 @@ function print(out: CommandOutput, io: CliIo, asJson: boolean): number {
   else if (out.text !== "") io.stdout.write(`${out.text}\n`);
   if (out.exitCode !== undefined && out.exitCode !== 0) {
     io.stderr.write(`felhom: ${oneLine(out.error ?? "failed")}\n`);
+    if (out.hint !== undefined) io.stderr.write(`  fix: ${out.hint}\n`);
     return out.exitCode;
   }
   return 0;
@@ -192,9 +206,13 @@ function report(err: unknown, io: CliIo, asJson: boolean): number {
     io.stderr.write(`felhom: ${f.message}\n${f.usage}\n`);
     return 2;
   }
+  const hint = f.hint;
   if (asJson)
-    io.stdout.write(`${json({ ok: false, error: { code: f.code, message: f.message } })}\n`);
+    io.stdout.write(
+      `${json({ ok: false, error: { code: f.code, message: f.message, ...(hint !== undefined ? { hint } : {}) } })}\n`,
+    );
   const tag = f.code !== "ERROR" && !f.message.includes(f.code) ? ` [${f.code}]` : "";
   io.stderr.write(`felhom: ${f.message}${tag}\n`);
+  if (hint !== undefined) io.stderr.write(`  fix: ${hint}\n`);
   return f.exit;
 }

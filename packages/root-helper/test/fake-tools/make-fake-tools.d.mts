@@ -36,3 +36,9 @@ export declare function makeFakeTools(
   dir: string,
   options?: { rules?: FakeRules },
 ): Promise<FakeTools>;
+export declare const OPEN_POLICY: Record<string, unknown>;
+export declare function makeFakeHost(
+  root: string,
+  devDir: string,
+  options?: { policy?: unknown },
+): Promise<{ sysDir: string; pveDir: string; goldenPolicy: string }>;
