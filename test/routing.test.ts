@@ -15,7 +15,7 @@ import {
   createHost,
 } from "@felhom/agent";
 import type { ApiBackend, Backend, HelperBackend, Operation } from "@felhom/agent";
-import { parseUpid } from "@felhom/pve-client";
+import { API_OPERATIONS, OPERATION_PRIVILEGES, parseUpid } from "@felhom/pve-client";
 import { ROOT, scanTree } from "./fence/imports.js";
 
 const DESIGN_EXTRACT = join(ROOT, "test", "data", "design-routing.json");
@@ -55,6 +55,29 @@ test("routing – every design row has operations, and each operation has the ba
   assert.equal(new Set(OPERATIONS).size, OPERATIONS.length);
 });
 
+test("routing – the API half is pve-client's declaration table: same names, rows, privileges", () => {
+  const apiOps = OPERATIONS.filter((op) => ROUTES[op].backend === "api");
+  const declared = Object.entries(API_OPERATIONS)
+    .filter(([, d]) => "route" in d)
+    .map(([name]) => name);
+  assert.deepEqual([...apiOps].sort(), [...declared].sort());
+  assert.deepEqual(Object.keys(OPERATION_PRIVILEGES).sort(), [...apiOps].sort());
+  for (const op of apiOps) {
+    const d = API_OPERATIONS[op as keyof typeof API_OPERATIONS] as {
+      route: { row: string; cli: string };
+      mutating: boolean;
+      privileges: unknown;
+    };
+    assert.equal(ROUTES[op].row, d.route.row, op);
+    assert.equal(ROUTES[op].cli, d.route.cli, op);
+    assert.equal(ROUTES[op].mutating, d.mutating, op);
+    assert.equal(
+      OPERATION_PRIVILEGES[op as keyof typeof OPERATION_PRIVILEGES].requires,
+      d.privileges,
+    );
+  }
+});
+
 /** Backends that record which of them was touched, by which method. */
 function recordingBackends() {
   const touched: Array<{ backend: Backend; method: string }> = [];
@@ -90,14 +113,14 @@ const lxc = { vmid: 101, kind: "lxc" as const };
 /** One sample call per operation (arguments only need the right shape: the backends are recorders). */
 const SAMPLE: { readonly [K in Operation]: unknown[] } = {
   nodeStatus: [],
-  resources: [{ type: "vm" }],
+  clusterResources: [{ type: "vm" }],
   rrddata: [{ timeframe: "hour" }],
-  guests: [],
+  listGuests: [],
   guestStatus: [lxc],
   guestConfig: [lxc],
-  storage: [],
+  storageList: [],
   storageContent: ["local", { content: "backup" }],
-  tasks: [{ limit: 5 }],
+  taskList: [{ limit: 5 }],
   taskStatus: [upid],
   taskLog: [upid, { start: 0, limit: 10 }],
   waitTask: [upid, { timeoutMs: 1000 }],

@@ -18,7 +18,7 @@ arch=$(dpkg --print-architecture)
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 out_dir=${FELHOM_DEB_OUT:-$repo/dist-deb}
 lib=/usr/lib/felhom
-packages=(helper-protocol pve-client root-helper agent)
+packages=(grammar helper-protocol pve-client root-helper agent)
 units=(felhom-root-helper.socket felhom-root-helper.service felhom-agent.service)
 # The conffiles, declared once: "source-in-repo:installed-path". Each is shipped only if its source exists.
 conffiles=(

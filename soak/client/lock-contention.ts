@@ -57,7 +57,7 @@ function burst(
   round: string,
 ): Array<() => Promise<Upid | void>> {
   return [
-    ...[1, 2, 3, 4].map((i) => () => client.createSnapshot(node, "lxc", vmid, `c${round}x${i}`)),
+    ...[1, 2, 3, 4].map((i) => () => client.snapshot(node, "lxc", vmid, `c${round}x${i}`)),
     () => client.backup(node, { vmid, mode: "snapshot", storage: "local" }),
     () => client.backup(node, { vmid, mode: "stop", storage: "local" }),
     ...[512, 768, 1024, 1536].map(
@@ -99,7 +99,7 @@ export async function runLockContention(opts: {
   });
   try {
     const vmid = 101;
-    const base = await plain.createSnapshot(sim.node, "lxc", vmid, "base");
+    const base = await plain.snapshot(sim.node, "lxc", vmid, "base");
     await plain.waitTask(base, { timeoutMs: 10_000 });
     const all: Outcome[] = [];
     for (let r = 0; r < rounds; r++) {

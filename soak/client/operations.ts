@@ -142,21 +142,21 @@ export function plan(name: OpName, env: OpEnv, n: number): Plan | undefined {
     case "rrddata":
       return r(() => host.rrddata({ timeframe: "hour" }));
     case "clusterResources":
-      return r(() => host.resources({ type: "vm" }));
+      return r(() => host.clusterResources({ type: "vm" }));
     case "listGuests":
-      return r(() => host.guests());
+      return r(() => host.listGuests());
     case "guestStatus":
       return r(() => host.guestStatus(any));
     case "guestConfig":
       return r(() => host.guestConfig(any));
     case "storageList":
-      return r(() => host.storage());
+      return r(() => host.storageList());
     case "storageContent":
       return r(() => host.storageContent("local", { content: "backup" }));
     case "snapshots":
       return r(() => host.snapshots(any));
     case "taskList":
-      return r(() => host.tasks({ limit: 50 }));
+      return r(() => host.taskList({ limit: 50 }));
     case "backupStop":
     case "backupSnapshot": {
       const o = {
@@ -178,7 +178,7 @@ export function plan(name: OpName, env: OpEnv, n: number): Plan | undefined {
         storage: "local-lvm",
         newIdentity: { hostname: `restored-${vmid}` },
       };
-      const p = mutation(env, name, ops.restoreLxc(node, o), () => host.restore(o));
+      const p = mutation(env, name, ops.restore(node, o), () => host.restore(o));
       if (!p) return undefined;
       model.scratch.set(vmid, "restoring");
       return { ...p, run: (rec) => p.run(rec).finally(() => model.scratch.set(vmid, "used")) };
@@ -186,7 +186,7 @@ export function plan(name: OpName, env: OpEnv, n: number): Plan | undefined {
     case "createSnapshot": {
       const snap = `s${n}`;
       const o = { description: `soak ${n}` };
-      return mutation(env, name, ops.createSnapshot(node, any.kind, any.vmid, snap, o), () =>
+      return mutation(env, name, ops.snapshot(node, any.kind, any.vmid, snap, o), () =>
         host.snapshot(any, snap, o),
       );
     }
@@ -239,14 +239,14 @@ export function plan(name: OpName, env: OpEnv, n: number): Plan | undefined {
         cores: rng.int(1, 4),
         description: `soak ${n}`,
       };
-      return mutation(env, name, ops.setLxcConfig(node, t.vmid, c), () =>
+      return mutation(env, name, ops.setConfig(node, "lxc", t.vmid, c), () =>
         host.setConfig({ vmid: t.vmid, kind: "lxc", changes: c }),
       );
     }
     case "setConfigQemu": {
       const t = rng.pick(targetsOf(env, "qemu"));
       const c = { memory: rng.pick([2048, 4096]), cores: rng.int(1, 4), description: `soak ${n}` };
-      return mutation(env, name, ops.setQemuConfig(node, t.vmid, c), () =>
+      return mutation(env, name, ops.setConfig(node, "qemu", t.vmid, c), () =>
         host.setConfig({ vmid: t.vmid, kind: "qemu", changes: c }),
       );
     }

@@ -75,7 +75,7 @@ export async function runClientSoak(opts: ClientSoakOptions): Promise<SuiteResul
     if (archive === undefined)
       throw new Error("the simulator has no backup of CT 100 to restore from");
     for (const vmid of SETUP_RESTORES) {
-      const upid = await client.restoreLxc(sim.node, {
+      const upid = await client.restore(sim.node, {
         vmid,
         archive,
         storage: "local-lvm",

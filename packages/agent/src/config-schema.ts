@@ -2,12 +2,11 @@
 // explains it when it is wrong (errors are worded by config.ts from these).
 import { z } from "zod";
 import { BlockDevice } from "@felhom/helper-protocol";
-import { API_TOKEN_ID } from "@felhom/pve-client";
+import { FINGERPRINT, matches, NODE, TOKEN_ID, type TextGrammar } from "@felhom/grammar";
 
-/** A SHA-256 certificate fingerprint as `pvenode cert info` and Node print it: 32 hex pairs joined by colons. */
-export const FINGERPRINT = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
-/** A PVE node name (a DNS label). */
-export const NODE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+/** A string of one of the project's value grammars, with the config's own wording when it is not. */
+const grammar = (g: TextGrammar, message: string) =>
+  z.string().refine((v) => matches(g, v), { message });
 
 const absolutePath = (what: string, max: number) =>
   z
@@ -38,10 +37,10 @@ export const HttpsUrl = z
 
 export const TlsConfig = z
   .strictObject({
-    fingerprint256: z
-      .string()
-      .regex(FINGERPRINT, { message: "must be a SHA-256 fingerprint (AB:CD:… 32 hex pairs)" })
-      .optional(),
+    fingerprint256: grammar(
+      FINGERPRINT,
+      "must be a SHA-256 fingerprint (AB:CD:… 32 hex pairs)",
+    ).optional(),
     caFile: absolutePath("a PEM CA certificate", 4096).optional(),
     insecure: z
       .literal(true, { message: "may only be true (it turns certificate checks off)" })
@@ -60,10 +59,8 @@ export type LogLevel = z.infer<typeof LogLevel>;
 export const AgentConfigSchema = z.strictObject({
   pve: z.strictObject({
     url: HttpsUrl,
-    node: z.string().regex(NODE_NAME, { message: "must be a PVE node name (a DNS label)" }),
-    tokenId: z
-      .string()
-      .regex(API_TOKEN_ID, { message: "must be an API token id USER@REALM!TOKENID" }),
+    node: grammar(NODE, "must be a PVE node name (a DNS label)"),
+    tokenId: grammar(TOKEN_ID, "must be an API token id USER@REALM!TOKENID"),
     tls: TlsConfig,
   }),
   helper: z

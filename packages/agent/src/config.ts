@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { AgentConfigSchema } from "./config-schema.js";
 import type { AgentConfig } from "./config-schema.js";
-import { AgentError, oneLine, quote } from "./errors.js";
+import { AgentError, isAgentError, oneLine, quote } from "./errors.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/felhom/agent.json";
 const MAX_CONFIG_BYTES = 64 * 1024;
@@ -107,7 +107,7 @@ function readConfigFile(path: string, isDefault: boolean): Record<string, unknow
     }
     text = buf.toString("utf8");
   } catch (err) {
-    if (err instanceof AgentError) throw err;
+    if (isAgentError(err)) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     if (code === "ENOENT" && isDefault) return {};
     throw new AgentError("AGENT_CONFIG_INVALID", `config: cannot read ${path}: ${code}`);

@@ -1,21 +1,24 @@
 // The agent's one error taxonomy: stable string codes, and the exit code each kind of failure maps to
 // (2 for bad input the user can fix in config or arguments, 1 for failures at run time).
 
-export type AgentErrorCode =
+/** Every stable code of the agent's taxonomy. */
+export const AGENT_ERROR_CODES = [
   /** The config file, an environment override or an option is malformed or missing a field. */
-  | "AGENT_CONFIG_INVALID"
+  "AGENT_CONFIG_INVALID",
   /** The token file is missing, unreadable, malformed, or readable by group or others. */
-  | "AGENT_TOKEN_INVALID"
+  "AGENT_TOKEN_INVALID",
   /** A CLI argument is wrong (unknown subcommand or option, bad value, missing operand). */
-  | "AGENT_USAGE"
+  "AGENT_USAGE",
   /** A start-up check failed (TLS, /version, privileges, helper handshake). */
-  | "AGENT_STARTUP_FAILED"
+  "AGENT_STARTUP_FAILED",
   /** A PVE task ended in failure or could not be followed. */
-  | "AGENT_TASK_FAILED"
+  "AGENT_TASK_FAILED",
   /** The state file could not be written. */
-  | "AGENT_STATE_WRITE_FAILED"
+  "AGENT_STATE_WRITE_FAILED",
   /** An operation was asked of a backend it does not belong to, or a backend is unavailable. */
-  | "AGENT_ROUTING";
+  "AGENT_ROUTING",
+] as const;
+export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
 
 const BAD_INPUT: ReadonlySet<AgentErrorCode> = new Set([
   "AGENT_CONFIG_INVALID",
@@ -72,7 +75,7 @@ export function quote(value: string, max = 60): string {
  * for other errors. Never a stack trace.
  */
 export function describeError(err: unknown): string {
-  if (err instanceof AgentError) return err.message;
+  if (isAgentError(err)) return err.message;
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     const prefix = typeof code === "string" && !err.message.startsWith(code) ? `${code}: ` : "";
@@ -83,5 +86,19 @@ export function describeError(err: unknown): string {
 
 /** The process exit code for a failure: 2 for bad input, 1 otherwise. */
 export function exitCodeOf(err: unknown): 1 | 2 {
-  return err instanceof AgentError ? err.exitCode : 1;
+  return isAgentError(err) ? err.exitCode : 1;
+}
+
+const CODES: ReadonlySet<string> = new Set<string>(AGENT_ERROR_CODES);
+
+/** True for the agent's own errors, matched by their stable code (not by class). */
+export function isAgentError(err: unknown): err is AgentError {
+  if (typeof err !== "object" || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && CODES.has(code) && "exitCode" in err;
+}
+
+/** True for a CLI argument error (it carries the subcommand's usage). */
+export function isUsageError(err: unknown): err is UsageError {
+  return isAgentError(err) && err.code === "AGENT_USAGE" && "usage" in err;
 }

@@ -1,5 +1,5 @@
-// The routing facade: one object for the host exposing every operation of the routing table exactly once. API
-// operations are built from the pve-client alone and helper operations from the helper link alone, so no
+// The routing facade: one object for the host exposing every operation of the routing table exactly once, under
+// the name pve-client declares it with. API operations are built from the pve-client alone and helper operations from the helper link alone, so no
 // operation can reach the other backend; the object literals are checked against ROUTES at compile time.
 import type {
   BackupOptions,
@@ -34,32 +34,8 @@ export type ConfigChange =
   | { vmid: number; kind: "lxc"; changes: LxcConfigChanges }
   | { vmid: number; kind: "qemu"; changes: QemuConfigChanges };
 
-/** What the facade needs from the API backend: the pve-client's Client. */
-export type ApiBackend = Pick<
-  Client,
-  | "nodeStatus"
-  | "clusterResources"
-  | "rrddata"
-  | "listGuests"
-  | "guestStatus"
-  | "guestConfig"
-  | "storageList"
-  | "storageContent"
-  | "taskList"
-  | "taskStatus"
-  | "taskLog"
-  | "waitTask"
-  | "restoreLxc"
-  | "backup"
-  | "snapshots"
-  | "createSnapshot"
-  | "rollback"
-  | "deleteSnapshot"
-  | "setConfig"
-  | "start"
-  | "stop"
-  | "shutdown"
->;
+/** What the facade needs from the API backend: the pve-client's Client, one method per routed operation. */
+export type ApiBackend = Pick<Client, ApiOperation>;
 
 /** What the facade needs from the helper backend: a way to run a call on a connected stub. */
 export interface HelperBackend {
@@ -72,29 +48,29 @@ type Fn = (...args: never[]) => Promise<unknown>;
 function apiOperations(api: ApiBackend, node: string) {
   return {
     nodeStatus: (o?: ApiCallOptions) => api.nodeStatus(node, o),
-    resources: (q: { type?: "vm" | "storage" | "node" | "sdn" } = {}, o?: ApiCallOptions) =>
+    clusterResources: (q: { type?: "vm" | "storage" | "node" | "sdn" } = {}, o?: ApiCallOptions) =>
       api.clusterResources(q, o),
     rrddata: (q: { timeframe: Timeframe; cf?: "AVERAGE" | "MAX" }, o?: ApiCallOptions) =>
       api.rrddata(node, q, o),
-    guests: (o?: ApiCallOptions) => api.listGuests(node, o),
+    listGuests: (o?: ApiCallOptions) => api.listGuests(node, o),
     guestStatus: (g: GuestRef, o?: ApiCallOptions) => api.guestStatus(node, g.kind, g.vmid, o),
     guestConfig: (g: GuestRef, o?: ApiCallOptions) => api.guestConfig(node, g.kind, g.vmid, o),
-    storage: (o?: ApiCallOptions) => api.storageList(node, o),
+    storageList: (o?: ApiCallOptions) => api.storageList(node, o),
     storageContent: (
       storage: string,
       filter: { content?: string; vmid?: number } = {},
       o?: ApiCallOptions,
     ) => api.storageContent(node, storage, filter, o),
-    tasks: (filters: TaskListFilters = {}, o?: ApiCallOptions) => api.taskList(node, filters, o),
+    taskList: (filters: TaskListFilters = {}, o?: ApiCallOptions) => api.taskList(node, filters, o),
     taskStatus: (upid: Upid, o?: ApiCallOptions) => api.taskStatus(upid, o),
     taskLog: (upid: Upid, range: { start?: number; limit?: number } = {}, o?: ApiCallOptions) =>
       api.taskLog(upid, range, o),
     waitTask: (upid: Upid, w: WaitOptions = {}) => api.waitTask(upid, w),
-    restore: (r: RestoreLxcOptions, o?: ApiCallOptions) => api.restoreLxc(node, r, o),
+    restore: (r: RestoreLxcOptions, o?: ApiCallOptions) => api.restore(node, r, o),
     backup: (b: BackupOptions, o?: ApiCallOptions) => api.backup(node, b, o),
     snapshots: (g: GuestRef, o?: ApiCallOptions) => api.snapshots(node, g.kind, g.vmid, o),
     snapshot: (g: GuestRef, name: string, s?: SnapshotOptions, o?: ApiCallOptions) =>
-      api.createSnapshot(node, g.kind, g.vmid, name, s, o),
+      api.snapshot(node, g.kind, g.vmid, name, s, o),
     rollback: (g: GuestRef, name: string, r?: { start?: boolean }, o?: ApiCallOptions) =>
       api.rollback(node, g.kind, g.vmid, name, r, o),
     deleteSnapshot: (g: GuestRef, name: string, d?: { force?: boolean }, o?: ApiCallOptions) =>

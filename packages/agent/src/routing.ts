@@ -1,5 +1,7 @@
 // The routing table of DESIGN section 1 as data: every operation the agent offers, the one backend that serves
-// it, and the design row it implements. The facade (host.ts) is type-checked against this table.
+// it, and the design row it implements. The API half comes from pve-client's declaration of each operation;
+// the facade (host.ts) is type-checked against this table.
+import { API_OPERATIONS, ROUTED_API_OPERATIONS, type RoutedApiOperation } from "@felhom/pve-client";
 
 /** The two backends. `api`: the pve-client over HTTPS with the token. `helper`: the root helper's RPC stubs. */
 export type Backend = "api" | "helper";
@@ -48,48 +50,42 @@ export interface Route<B extends Backend = Backend> {
 
 const route = <B extends Backend>(
   backend: B,
-  row: DesignRow,
+  row: string,
   mutating: boolean,
   cli: string,
-): Route<B> => Object.freeze({ backend, row, mutating, cli });
+): Route<B> => Object.freeze({ backend, row: row as DesignRow, mutating, cli });
 
-/** Every operation of the facade, exactly once, with its backend. */
-export const ROUTES = Object.freeze({
-  nodeStatus: route("api", DESIGN_ROWS[0], false, "status"),
-  resources: route("api", DESIGN_ROWS[0], false, "resources"),
-  rrddata: route("api", DESIGN_ROWS[0], false, "metrics"),
-  guests: route("api", DESIGN_ROWS[1], false, "guests"),
-  guestStatus: route("api", DESIGN_ROWS[1], false, "guest"),
-  guestConfig: route("api", DESIGN_ROWS[1], false, "guest"),
-  storage: route("api", DESIGN_ROWS[2], false, "storage"),
-  storageContent: route("api", DESIGN_ROWS[2], false, "content"),
-  tasks: route("api", DESIGN_ROWS[3], false, "tasks"),
-  taskStatus: route("api", DESIGN_ROWS[3], false, "task"),
-  taskLog: route("api", DESIGN_ROWS[3], false, "task"),
-  waitTask: route("api", DESIGN_ROWS[3], false, "task"),
-  restore: route("api", DESIGN_ROWS[4], true, "restore"),
-  backup: route("api", DESIGN_ROWS[5], true, "backup"),
-  snapshots: route("api", DESIGN_ROWS[6], false, "snapshots"),
-  snapshot: route("api", DESIGN_ROWS[6], true, "snapshot"),
-  rollback: route("api", DESIGN_ROWS[6], true, "rollback"),
-  deleteSnapshot: route("api", DESIGN_ROWS[6], true, "delete-snapshot"),
-  setConfig: route("api", DESIGN_ROWS[7], true, "config"),
-  start: route("api", DESIGN_ROWS[8], true, "start"),
-  stop: route("api", DESIGN_ROWS[8], true, "stop"),
-  shutdown: route("api", DESIGN_ROWS[8], true, "shutdown"),
+type ApiDecl = typeof API_OPERATIONS;
+
+/** Compile-time proof that every declared API route names a DESIGN row (the table is in pve-client). */
+type RowsOfApi = ApiDecl[RoutedApiOperation]["route"]["row"];
+const API_ROWS_ARE_DESIGN_ROWS: RowsOfApi extends DesignRow ? true : never = true;
+
+/** The API half: one route per routed operation of pve-client's declaration table, nothing written twice. */
+const API_ROUTES = Object.fromEntries(
+  ROUTED_API_OPERATIONS.map((op) => {
+    const d = API_OPERATIONS[op];
+    return [op, route("api", d.route.row, d.mutating, d.route.cli)];
+  }),
+) as { readonly [K in RoutedApiOperation]: Route<"api"> };
+
+/** The helper half: the root helper's methods as the agent exposes them. */
+const HELPER_ROUTES = {
   goldenCreate: route("helper", DESIGN_ROWS[9], true, "golden create"),
   usbMount: route("helper", DESIGN_ROWS[10], true, "usb mount"),
   usbUnmount: route("helper", DESIGN_ROWS[10], true, "usb unmount"),
   smart: route("helper", DESIGN_ROWS[11], false, "smart"),
   sensors: route("helper", DESIGN_ROWS[11], false, "sensors"),
-});
+} as const;
+
+/** Every operation of the facade, exactly once, with its backend. */
+export const ROUTES = Object.freeze({ ...API_ROUTES, ...HELPER_ROUTES });
+void API_ROWS_ARE_DESIGN_ROWS;
 
 export type Routes = typeof ROUTES;
 export type Operation = keyof Routes;
-export type ApiOperation = {
-  [K in Operation]: Routes[K]["backend"] extends "api" ? K : never;
-}[Operation];
-export type HelperOperation = Exclude<Operation, ApiOperation>;
+export type ApiOperation = RoutedApiOperation;
+export type HelperOperation = keyof typeof HELPER_ROUTES;
 
 export const OPERATIONS = Object.keys(ROUTES) as Operation[];
 

@@ -109,7 +109,7 @@ export async function collectSnapshot(
   const [nodeStatus, guests, storage, disks, sensors] = await Promise.all([
     part(() => host.nodeStatus(api)),
     part(async () =>
-      (await host.guests(api)).map((g) => ({
+      (await host.listGuests(api)).map((g) => ({
         vmid: g.vmid,
         kind: g.kind,
         status: g.status,
@@ -122,7 +122,7 @@ export async function collectSnapshot(
       })),
     ),
     part(async () =>
-      (await host.storage(api)).map((s) => ({
+      (await host.storageList(api)).map((s) => ({
         storage: s.storage,
         type: s.type,
         ...(s.active !== undefined ? { active: s.active } : {}),

@@ -109,3 +109,10 @@ export class HelperError extends Error {
     });
   }
 }
+
+/** True for the agent-side helper errors, matched by their stable `HELPER_…` code (not by class). */
+export function isHelperError(err: unknown): err is HelperError {
+  if (typeof err !== "object" || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("HELPER_");
+}

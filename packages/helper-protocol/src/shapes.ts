@@ -1,4 +1,5 @@
 // The closed set of argument shapes the root helper accepts: anchored ASCII patterns and bounded integers only.
+import { BRIDGE, HOSTNAME, OS_TEMPLATE, STORAGE_ID, VMID, type TextGrammar } from "@felhom/grammar";
 import * as z from "zod/mini";
 
 /** A safe integer in [min, max]; floats, strings and out-of-range values are refused. */
@@ -8,23 +9,21 @@ const boundedInt = (min: number, max: number) => z.int().check(z.minimum(min), z
 const anchored = (pattern: RegExp, maxLength: number) =>
   z.string().check(z.maxLength(maxLength), z.regex(pattern));
 
+/** A string of one of the project's value grammars (@felhom/grammar): its pattern and both bounds. */
+const grammar = (g: TextGrammar) =>
+  z.string().check(z.minLength(g.minLength), z.maxLength(g.maxLength), z.regex(g.pattern));
+
 /** PVE guest id (the helper refuses the reserved ids below 100). */
-export const Vmid = boundedInt(100, 999_999_999);
+export const Vmid = boundedInt(VMID.min, VMID.max);
 
 /** PVE storage id, as pve-common's `pve-storage-id` format (ASCII, starts with a letter). */
-export const StorageId = anchored(/^[a-z][a-z0-9._-]{0,98}[a-z0-9]$/, 100);
+export const StorageId = grammar(STORAGE_ID);
 
 /** A container template volume: `STORAGE:vztmpl/FILE.tar.{gz,xz,zst}`; the file name has no slash and no `..`. */
-export const OsTemplate = anchored(
-  /^[a-z][a-z0-9._-]{0,98}[a-z0-9]:vztmpl\/[A-Za-z0-9](?:[A-Za-z0-9_+-]|\.(?!\.)){0,200}\.tar\.(?:gz|xz|zst)$/,
-  320,
-);
+export const OsTemplate = grammar(OS_TEMPLATE);
 
 /** A DNS host name: labels of ASCII letters, digits and inner hyphens, dot separated, 253 characters at most. */
-export const Hostname = anchored(
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
-  253,
-);
+export const Hostname = grammar(HOSTNAME);
 
 /** Container memory in MiB (PVE's minimum is 16). */
 export const MemoryMiB = boundedInt(16, 4_194_304);
@@ -33,7 +32,7 @@ export const Cores = boundedInt(1, 8192);
 /** Root disk size in GiB. */
 export const RootfsGiB = boundedInt(1, 131_072);
 /** A Linux bridge of the PVE convention `vmbrN`. */
-export const Bridge = anchored(/^vmbr(?:0|[1-9][0-9]{0,3})$/, 8);
+export const Bridge = grammar(BRIDGE);
 
 /**
  * A filesystem UUID as blkid prints it: the 36-character form (ext4, xfs, btrfs), `XXXX-XXXX` (vfat, exfat)

@@ -94,6 +94,8 @@ const cases: Record<MethodKey, { accept: unknown[]; reject: unknown[] }> = {
         ostemplate: "local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.gz",
         storage: "zfs_pool.2",
       },
+      // pve-storage-id is case-insensitive (as PVE, the client and the CLI take it: one grammar)
+      { ...goodCreate, ostemplate: "NAS:vztmpl/debian.tar.zst", storage: "Local-LVM" },
     ],
     reject: [
       ...commonRejects(goodCreate),
@@ -109,14 +111,13 @@ const cases: Record<MethodKey, { accept: unknown[]; reject: unknown[] }> = {
         "local:vztmpl/debian.iso",
         "local:vztmpl/debian.tar.zst ",
         "/var/lib/vz/template/cache/debian.tar.zst",
-        "Local:vztmpl/debian.tar.zst",
         "local:vztmpl/sub/debian.tar.zst",
         "local:vztmpl/debian.tar.zst\n",
       ]),
       ...replaceEach(goodCreate, "storage", [
         ...hostileStrings,
-        "Local",
         "1local",
+        "a",
         "local-",
         "local:x",
       ]),

@@ -1,10 +1,27 @@
 // The typed shape of configuration changes (memory, cores, network, options, mount points) and their
 // encoding into PVE's parameters. A mount point must say whether vzdump includes it: `backup` has no default.
+import type { LxcNetKey } from "@felhom/grammar";
 import { PveArgumentError } from "./errors.js";
 import type { ParamValue } from "./request.js";
 import { formatPropertyString } from "./schemas/property-string.js";
 
-/** An LXC network device to set, `net[n]`. */
+/** The keys of an LXC `net[n]` the client sets (a subset of the grammar's LXC_NET_KEYS, checked by type). */
+export const LXC_NET_CHANGE_KEYS = [
+  "name",
+  "bridge",
+  "hwaddr",
+  "ip",
+  "ip6",
+  "gw",
+  "gw6",
+  "firewall",
+  "link_down",
+  "mtu",
+  "rate",
+  "tag",
+] as const satisfies readonly LxcNetKey[];
+
+/** An LXC network device to set, `net[n]`: exactly the keys of LXC_NET_CHANGE_KEYS. */
 export interface LxcNetChange {
   /** Interface name inside the container, e.g. `eth0`. */
   name: string;
@@ -22,6 +39,15 @@ export interface LxcNetChange {
   rate?: number;
   tag?: number;
 }
+
+/** Compile-time: LxcNetChange has exactly the keys of LXC_NET_CHANGE_KEYS. */
+type ChangeKey = (typeof LXC_NET_CHANGE_KEYS)[number];
+const NET_KEYS_MATCH: [keyof LxcNetChange] extends [ChangeKey]
+  ? [ChangeKey] extends [keyof LxcNetChange]
+    ? true
+    : never
+  : never = true;
+void NET_KEYS_MATCH;
 
 /**
  * A container mount point to set, `mp[n]`. `backup` is required: a bulk data volume must be `backup: false`,

@@ -2,22 +2,25 @@
 // codes, never on message text, and every error says whether the request may have reached PVE.
 import type { Upid } from "./upid.js";
 
-export type PveErrorCode =
-  | "PVE_HTTP"
-  | "PVE_AUTH"
-  | "PVE_PERMISSION"
-  | "PVE_LOCK_TIMEOUT"
-  | "PVE_LOCKED"
-  | "PVE_RESPONSE_SHAPE"
-  | "PVE_TASK_FAILED"
-  | "PVE_TASK_WARNINGS"
-  | "PVE_TASK_TIMEOUT"
-  | "PVE_TASK_CANCELLED"
-  | "PVE_TRANSPORT"
-  | "PVE_TLS_PIN_MISMATCH"
-  | "PVE_REQUEST_TIMEOUT"
-  | "PVE_ABORTED"
-  | "PVE_INVALID_ARGUMENT";
+/** Every stable code of the taxonomy; callers match errors on these (see error-guards.ts). */
+export const PVE_ERROR_CODES = [
+  "PVE_HTTP",
+  "PVE_AUTH",
+  "PVE_PERMISSION",
+  "PVE_LOCK_TIMEOUT",
+  "PVE_LOCKED",
+  "PVE_RESPONSE_SHAPE",
+  "PVE_TASK_FAILED",
+  "PVE_TASK_WARNINGS",
+  "PVE_TASK_TIMEOUT",
+  "PVE_TASK_CANCELLED",
+  "PVE_TRANSPORT",
+  "PVE_TLS_PIN_MISMATCH",
+  "PVE_REQUEST_TIMEOUT",
+  "PVE_ABORTED",
+  "PVE_INVALID_ARGUMENT",
+] as const;
+export type PveErrorCode = (typeof PVE_ERROR_CODES)[number];
 
 /** What the HTTP exchange looked like, for errors that came from an answer of the server. */
 export interface HttpContext {
@@ -333,14 +336,6 @@ export class PveArgumentError extends PveError {
     super(`invalid ${argument}: ${message}`);
     this.argument = argument;
   }
-}
-
-/** True for errors that describe how a task ended (failed, lock or permission inside the task, warnings). */
-export function isTaskFailure(err: unknown): boolean {
-  if (err instanceof PveTaskFailedError || err instanceof PveTaskWarningsError) return true;
-  return (
-    (err instanceof PvePermissionError || err instanceof PveLockError) && err.task !== undefined
-  );
 }
 
 function errorCodeOf(err: unknown): string | undefined {

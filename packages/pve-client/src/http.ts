@@ -6,11 +6,11 @@ import {
   PveAbortedError,
   PveRequestTimeoutError,
   PveResponseShapeError,
-  PveTlsPinMismatchError,
   PveTransportError,
 } from "./errors.js";
 import type { AttemptFailure } from "./exchange.js";
 import { exchange, type RawResponse } from "./exchange.js";
+import { hasPveCode } from "./error-guards.js";
 import { mapHttpError } from "./http-errors.js";
 import { levelEnabled, redactParams, type Logger } from "./logger.js";
 import { formEncode, isMutating, type PveRequest } from "./request.js";
@@ -103,7 +103,7 @@ export class Transport {
       } catch (err) {
         const f = err as AttemptFailure;
         if (f.kind === "aborted") throw new PveAbortedError(req.method, req.path, f.sent);
-        if (f.cause instanceof PveTlsPinMismatchError) throw f.cause;
+        if (hasPveCode(f.cause, "PVE_TLS_PIN_MISMATCH")) throw f.cause;
         const rawCode = (f.cause as { code?: unknown } | undefined)?.code;
         const code = typeof rawCode === "string" ? rawCode : undefined;
         const fatal = isFatalTransportCode(code);

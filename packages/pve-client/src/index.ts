@@ -1,7 +1,6 @@
 // Public surface of @felhom/pve-client: the Client, its value types (ApiToken, Upid), task waiting, the
 // error taxonomy, the access table and the normalised result types.
 export { Client, type ClientOptions } from "./client.js";
-export { ReadClient } from "./read-client.js";
 export { API_TOKEN_ID, ApiToken, Secret, toApiToken, type TokenInput } from "./token.js";
 export { Upid, parseUpid, isUpidString } from "./upid.js";
 export { normalizeFingerprint, type TlsOptions } from "./tls.js";
@@ -43,14 +42,23 @@ export {
   type PrivilegeRequirement,
 } from "./access.js";
 export {
+  API_OPERATIONS,
+  ROUTED_API_OPERATIONS,
   ops,
-  type BackupOptions,
-  type RestoreLxcOptions,
-  type SnapshotOptions,
-  type TaskListFilters,
-  type Timeframe,
-} from "./operations.js";
+  type ApiOperationName,
+  type ApiOperations,
+  type RoutedApiOperation,
+} from "./api/operations.js";
+export type { ApiOperationDef, ApiRoute } from "./api/define.js";
+export type {
+  BackupOptions,
+  RestoreLxcOptions,
+  SnapshotOptions,
+  TaskListFilters,
+  Timeframe,
+} from "./api/options.js";
 export type { PveRequest, HttpMethod, WireParams } from "./request.js";
+export { LXC_NET_CHANGE_KEYS } from "./config-changes.js";
 export type {
   LxcConfigChanges,
   QemuConfigChanges,
@@ -76,14 +84,23 @@ export {
   PveAbortedError,
   PveArgumentError,
   PSEUDO_STATUS,
-  isTaskFailure,
+  PVE_ERROR_CODES,
   type PveErrorCode,
   type HttpContext,
   type TaskContext,
   type ShapeIssue,
   type TaskFailureKind,
 } from "./errors.js";
+export {
+  hasPveCode,
+  isPveError,
+  isTaskFailure,
+  type AnyPveError,
+  type PveErrorWithCode,
+  type TaskRaisedError,
+} from "./error-guards.js";
 export { parsePropertyString, formatPropertyString } from "./schemas/property-string.js";
+export { parseLxcNet } from "./schemas/config-parts.js";
 export type { ClusterResource, ResourceType } from "./schemas/resources.js";
 export type {
   GuestKind,

@@ -1,5 +1,16 @@
 // One API call as data (method, path template, encoded path, wire parameters), built before anything is
 // sent: the transport sends it, the contract test checks it against PVE's schema, the logs name its template.
+import {
+  inRange,
+  matches,
+  NODE,
+  SNAPSHOT_NAME,
+  STORAGE_ID,
+  VMID,
+  VOLUME_ID,
+  type IntGrammar,
+  type TextGrammar,
+} from "@felhom/grammar";
 import { PveArgumentError } from "./errors.js";
 import { Upid } from "./upid.js";
 
@@ -79,33 +90,23 @@ export function formEncode(params: WireParams): string {
   return parts.join("&");
 }
 
-export function validateNode(node: string): string {
-  // pve-node: a hostname label
-  if (!/^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(node)) {
-    throw new PveArgumentError("node", `not a node name: ${JSON.stringify(node)}`);
-  }
-  return node;
+/** Checks a string argument against its grammar (api/operations.ts declares which grammar each one follows). */
+export function checkText(name: string, g: TextGrammar, v: string): string {
+  if (!matches(g, v)) throw new PveArgumentError(name, `not ${g.what}: ${JSON.stringify(v)}`);
+  return v;
 }
 
-export function validateVmid(vmid: number): number {
-  if (!Number.isInteger(vmid) || vmid < 100 || vmid > 999_999_999) {
-    throw new PveArgumentError("vmid", `expected an integer 100..999999999, got ${vmid}`);
-  }
-  return vmid;
+/** Checks an integer argument against its grammar. */
+export function checkInt(name: string, g: IntGrammar, v: number): number {
+  if (inRange(g, v)) return v;
+  const got = String(v);
+  throw new PveArgumentError(name, `expected an integer ${g.min}..${g.max}, got ${got}`);
 }
 
-export function validateStorage(storage: string): string {
-  // pve-storage-id
-  if (!/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(storage)) {
-    throw new PveArgumentError("storage", `not a storage id: ${JSON.stringify(storage)}`);
-  }
-  return storage;
-}
-
-export function validateSnapname(name: string): string {
-  // pve-configid
-  if (!/^[a-z][a-z0-9_-]+$/i.test(name) || name.length > 40) {
-    throw new PveArgumentError("snapname", `not a snapshot name: ${JSON.stringify(name)}`);
-  }
-  return name;
-}
+export const validateNode = (node: string): string => checkText("node", NODE, node);
+export const validateVmid = (vmid: number): number => checkInt("vmid", VMID, vmid);
+export const validateStorage = (storage: string): string =>
+  checkText("storage", STORAGE_ID, storage);
+export const validateSnapname = (name: string): string =>
+  checkText("snapname", SNAPSHOT_NAME, name);
+export const validateVolumeId = (name: string, v: string): string => checkText(name, VOLUME_ID, v);

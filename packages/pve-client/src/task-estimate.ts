@@ -1,6 +1,6 @@
 // How long a task will likely take, from what PVE already records: the node's task list holds the start and
 // end of every earlier run of the same task type on the same guest, so even a fresh process (the CLI) knows.
-import type { TaskListFilters } from "./operations.js";
+import type { TaskListFilters } from "./api/options.js";
 import type { TaskListItem } from "./schemas/tasks.js";
 import type { Upid } from "./upid.js";
 

@@ -19,7 +19,7 @@ import { isFatalTransportCode, type CallOptions } from "./http.js";
 import type { Logger } from "./logger.js";
 import { nextPollDelay, type PollSchedule } from "./poll-schedule.js";
 import { classifyPveMessage } from "./pve-messages.js";
-import type { TaskListFilters } from "./operations.js";
+import type { TaskListFilters } from "./api/options.js";
 import type { TaskListItem, TaskLogLine, TaskStatus } from "./schemas/tasks.js";
 import { sleep } from "./sleep.js";
 import { earlierRunsQuery, estimateFromTaskList } from "./task-estimate.js";

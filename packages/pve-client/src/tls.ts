@@ -3,6 +3,7 @@
 // touches the process-wide certificate-verification switch (the NODE_TLS_… environment variable).
 import { readFileSync } from "node:fs";
 import type { TLSSocket } from "node:tls";
+import { FINGERPRINT, matches } from "@felhom/grammar";
 import { PveArgumentError, PveTlsPinMismatchError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { Agent, buildConnector } from "./undici-parts.js";
@@ -18,13 +19,14 @@ export type TlsOptions =
   /** Accept any certificate. Logs a warning. For labs only. */
   | { insecure: true };
 
-/** Normalises a SHA-256 fingerprint to upper-case hex pairs separated by colons. */
+/** Normalises a SHA-256 fingerprint to upper-case hex pairs separated by colons (the grammar's FINGERPRINT). */
 export function normalizeFingerprint(value: string): string {
   const hex = value.replace(/[:\s]/g, "").toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) {
+  const pairs = hex.match(/../g)?.join(":") ?? hex;
+  if (hex.length !== 64 || !matches(FINGERPRINT, pairs)) {
     throw new PveArgumentError("tls.fingerprint256", "expected 32 hex bytes (SHA-256)");
   }
-  return hex.match(/../g)?.join(":") ?? hex;
+  return pairs;
 }
 
 /**

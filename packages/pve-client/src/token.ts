@@ -1,5 +1,6 @@
 // The API token as a value: the id is validated PVE syntax and the secret is a type that never prints,
 // so neither a log line, an error, JSON nor util.inspect can carry it.
+import { matches, TOKEN_ID } from "@felhom/grammar";
 import { PveArgumentError } from "./errors.js";
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
@@ -25,12 +26,8 @@ export class Secret {
   }
 }
 
-/**
- * `USER@REALM!TOKENID` as PVE accepts it (pve-access-control AccessControl.pm `$token_full_regex`: USER is
- * `[^\s:/]+`, REALM and TOKENID `[A-Za-z][A-Za-z0-9.\-_]+`, so at least two characters each); `!` and `=` are
- * kept out of USER because they delimit the token and its secret.
- */
-export const API_TOKEN_ID = /^([^\s:/!=]+)@([A-Za-z][A-Za-z0-9.\-_]+)!([A-Za-z][A-Za-z0-9.\-_]+)$/;
+/** `USER@REALM!TOKENID` (the grammar's TOKEN_ID, which says how it follows PVE's pve-tokenid). */
+export const API_TOKEN_ID = TOKEN_ID.pattern;
 const SECRET = /^[\x21-\x7e]+$/;
 
 /** A PVE API token: `USER@REALM!TOKENID` plus its secret. */
@@ -44,7 +41,7 @@ export class ApiToken {
   readonly secret: Secret;
 
   constructor(id: string, secret: string | Secret) {
-    const m = API_TOKEN_ID.exec(id);
+    const m = matches(TOKEN_ID, id) ? API_TOKEN_ID.exec(id) : null;
     if (!m) throw new PveArgumentError("token id", "expected USER@REALM!TOKENID");
     const raw = typeof secret === "string" ? secret : secret.reveal();
     if (!SECRET.test(raw)) {

@@ -40,8 +40,9 @@ test("evaluateAccess – reports each operation and names the missing privileges
   const byOp = Object.fromEntries(r.operations.map((o) => [o.operation, o]));
   assert.equal(r.allAllowed, false);
   assert.equal(byOp["nodeStatus"]?.allowed, true);
-  assert.equal(byOp["powerMgmt"]?.allowed, true);
-  assert.equal(byOp["tasks"]?.allowed, true);
+  for (const power of ["start", "stop", "shutdown"]) assert.equal(byOp[power]?.allowed, true);
+  for (const task of ["taskList", "taskStatus", "taskLog", "waitTask"])
+    assert.equal(byOp[task]?.allowed, true);
   assert.equal(byOp["backup"]?.allowed, false);
   assert.deepEqual(byOp["backup"]?.missing, [
     { path: "/storage", anyOf: ["Datastore.AllocateSpace"] },

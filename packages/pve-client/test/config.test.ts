@@ -127,7 +127,7 @@ test("toQemuConfig – reads model=MAC network devices, disks by key and memory 
 });
 
 test("setConfig encoding – mount points need an explicit backup flag; null deletes", () => {
-  const req = ops.setLxcConfig("pve", 100, {
+  const req = ops.setConfig("pve", "lxc", 100, {
     memory: 1024,
     onboot: true,
     net: { 0: { name: "eth0", bridge: "vmbr0", ip: "dhcp" }, 1: null },
@@ -144,17 +144,17 @@ test("setConfig encoding – mount points need an explicit backup flag; null del
   });
   assert.throws(
     () =>
-      ops.setLxcConfig("pve", 100, {
-        // @ts-expect-error backup is required by the type as well
+      // @ts-expect-error backup is required by the type as well
+      ops.setConfig("pve", "lxc", 100, {
         mp: { 0: { volume: "tank:subvol-100-disk-1", mp: "/bulk" } },
       }),
     PveArgumentError,
   );
-  assert.throws(() => ops.setLxcConfig("pve", 100, {}), PveArgumentError);
+  assert.throws(() => ops.setConfig("pve", "lxc", 100, {}), PveArgumentError);
 });
 
 test("setConfig encoding – QEMU network devices use PVE's model=MAC form", () => {
-  const req = ops.setQemuConfig("pve", 200, {
+  const req = ops.setConfig("pve", "qemu", 200, {
     cores: 4,
     net: {
       0: { model: "virtio", bridge: "vmbr0", macaddr: "BC:24:11:00:00:02" },
@@ -167,7 +167,7 @@ test("setConfig encoding – QEMU network devices use PVE's model=MAC form", () 
 });
 
 test("restore encoding – a new identity sends unique=1 and the hostname, never start", () => {
-  const req = ops.restoreLxc("pve", {
+  const req = ops.restore("pve", {
     vmid: 201,
     archive: "local:backup/vzdump-lxc-101-2026_01_01-00_00_00.tar.zst",
     storage: "local-lvm",
@@ -183,7 +183,7 @@ test("restore encoding – a new identity sends unique=1 and the hostname, never
   });
   assert.equal(req.guest?.vmid, 201);
   assert.throws(
-    () => ops.restoreLxc("pve", { vmid: 99, archive: "local:x", storage: "s1" }),
+    () => ops.restore("pve", { vmid: 99, archive: "local:x", storage: "s1" }),
     PveArgumentError,
   );
 });

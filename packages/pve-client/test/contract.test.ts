@@ -126,12 +126,12 @@ function everyRequest(o: typeof ops = ops): PveRequest[] {
     o.taskLog(upid, 0, 50),
     o.taskLog(upid, 1_000_000_000, 1),
     o.stopTask(upid),
-    o.restoreLxc("pve", {
+    o.restore("pve", {
       vmid: 101,
       archive: "local:backup/vzdump-lxc-100.tar.zst",
       storage: "local-lvm",
     }),
-    o.restoreLxc("pve", {
+    o.restore("pve", {
       vmid: 101,
       archive: "local:backup/vzdump-lxc-100.tar.zst",
       storage: "local-lvm",
@@ -150,7 +150,7 @@ function everyRequest(o: typeof ops = ops): PveRequest[] {
       notes: "{{guestname}}",
       protected: true,
     }),
-    o.setLxcConfig("pve", 100, {
+    o.setConfig("pve", "lxc", 100, {
       memory: 2048,
       swap: 512,
       cores: 2,
@@ -208,7 +208,7 @@ function everyRequest(o: typeof ops = ops): PveRequest[] {
         },
       },
     }),
-    o.setQemuConfig("pve", 200, {
+    o.setConfig("pve", "qemu", 200, {
       memory: 4096,
       balloon: 1024,
       cores: 2,
@@ -231,11 +231,11 @@ function everyRequest(o: typeof ops = ops): PveRequest[] {
   ];
   for (const kind of ["lxc", "qemu"] as const) {
     out.push(
-      o.guestList("pve", kind),
+      o.listGuests("pve", kind),
       o.guestStatus("pve", kind, 100),
       o.guestConfig("pve", kind, 100),
       o.snapshots("pve", kind, 100),
-      o.createSnapshot("pve", kind, 100, "before_upgrade", { description: "pre" }),
+      o.snapshot("pve", kind, 100, "before_upgrade", { description: "pre" }),
       o.rollback("pve", kind, 100, "before_upgrade"),
       o.rollback("pve", kind, 100, "before_upgrade", { start: true }),
       o.deleteSnapshot("pve", kind, 100, "before_upgrade"),
@@ -246,7 +246,7 @@ function everyRequest(o: typeof ops = ops): PveRequest[] {
       o.shutdown("pve", kind, 100, { timeout: 60, forceStop: true }),
     );
   }
-  out.push(o.createSnapshot("pve", "qemu", 100, "with_ram", { vmstate: true }));
+  out.push(o.snapshot("pve", "qemu", 100, "with_ram", { vmstate: true }));
   return out;
 }
 
@@ -284,7 +284,7 @@ test("contract – the validator itself rejects what PVE would reject", () => {
   const unknown: PveRequest = { ...ops.version(), params: { bogus: "1" } };
   assert.throws(() => validate(unknown), /not in the schema/);
   const mpKey: PveRequest = {
-    ...ops.setLxcConfig("pve", 100, { memory: 1 }),
+    ...ops.setConfig("pve", "lxc", 100, { memory: 1 }),
     params: { mp0: "v:1,mp=/x,bogus=1" },
   };
   assert.throws(() => validate(mpKey), /bogus not in the schema/);

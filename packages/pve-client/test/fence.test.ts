@@ -1,4 +1,5 @@
-// The client's structural fence: it never starts a process, and depends on undici and zod only.
+// The client's structural fence: it never starts a process, and depends on undici, zod and the project's
+// dependency-free grammar module only.
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +29,7 @@ test("fence – no source file can start a process", () => {
         spec.startsWith(".") ||
           spec === "undici" ||
           spec === "zod" ||
+          spec === "@felhom/grammar" ||
           /^node:(fs|tls|zlib|util|module)$/.test(spec),
         `${f} imports ${spec}`,
       );
@@ -39,9 +41,20 @@ test("fence – no source file can start a process", () => {
   }
 });
 
-test("fence – runtime dependencies are undici and zod only", () => {
-  const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
-    dependencies?: Record<string, string>;
-  };
-  assert.deepEqual(Object.keys(pkg.dependencies ?? {}).sort(), ["undici", "zod"]);
+test("fence – runtime dependencies are undici, zod and the grammar module (which has none)", () => {
+  const deps = (dir: string) =>
+    Object.keys(
+      (
+        JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+          dependencies?: Record<string, string>;
+        }
+      ).dependencies ?? {},
+    ).sort();
+  assert.deepEqual(deps(pkgDir), ["@felhom/grammar", "undici", "zod"]);
+  const grammarDir = join(pkgDir, "..", "grammar");
+  assert.deepEqual(deps(grammarDir), []);
+  for (const f of sources(join(grammarDir, "src"))) {
+    for (const m of readFileSync(f, "utf8").matchAll(/from\s+["']([^"']+)["']/g))
+      assert.ok(m[1]?.startsWith("./"), `${f} imports ${m[1]}`);
+  }
 });

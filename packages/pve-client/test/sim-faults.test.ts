@@ -66,7 +66,7 @@ test("faults – POST reset after the read: applied once, never re-sent", async 
   const { client, sim } = t;
   const path = `/nodes/${sim.node}/lxc/100/snapshot`;
   sim.faults.add({ method: "POST", path, times: 1, kind: { type: "reset-after-read" } });
-  const e = await failure(client.createSnapshot(sim.node, "lxc", 100, "after_reset"));
+  const e = await failure(client.snapshot(sim.node, "lxc", 100, "after_reset"));
   assert.equal(e.code, "PVE_TRANSPORT");
   assert.equal(e["requestSent"], true);
   const recorded = sim.requests.filter((r) => r.method === "POST" && r.path === path);

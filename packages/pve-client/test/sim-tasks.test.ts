@@ -37,7 +37,7 @@ test("sim tasks – restore alongside: new MAC and hostname, not started, waited
   assert.ok(archive);
   const original = await client.guestConfig(sim.node, "lxc", 100);
   const lines: TaskLogLine[] = [];
-  const upid = await client.restoreLxc(sim.node, {
+  const upid = await client.restore(sim.node, {
     vmid: 300,
     archive: archive.volid,
     storage: "local-lvm",
@@ -112,7 +112,7 @@ test("sim tasks – backup in stop and snapshot mode leaves backup=0 mount point
 test("sim tasks – snapshot create, rollback and delete", async () => {
   const { client, sim } = t;
   await client.run(
-    client.createSnapshot(sim.node, "lxc", 300, "before_change", { description: "x" }),
+    client.snapshot(sim.node, "lxc", 300, "before_change", { description: "x" }),
     wait,
   );
   assert.ok((await client.snapshots(sim.node, "lxc", 300)).some((s) => s.name === "before_change"));
@@ -278,7 +278,7 @@ test("sim tasks – the early no-such-task window, wait deadline, cancel and sto
     assert.equal((await client.waitTask(upid, wait)).status, "ok");
     const early400 = sim.requests.filter((r) => r.path.endsWith("/status") && r.status === 400);
     assert.ok(early400.length > 0, "the sim answered no such task at first");
-    const long = await client.createSnapshot(sim.node, "lxc", 101, "slow");
+    const long = await client.snapshot(sim.node, "lxc", 101, "slow");
     const timedOut = await failure(client.waitTask(long, { timeoutMs: 500 }));
     assert.equal(timedOut.code, "PVE_TASK_TIMEOUT");
     const ac = new AbortController();

@@ -35,7 +35,7 @@ test("transport – GET sends the token header and query; POST sends a form with
     else reply(res, 200, { data: UPID });
   });
   await client.storageContent("pve", "local", { content: "backup", vmid: 100 });
-  const upid = await client.restoreLxc("pve", {
+  const upid = await client.restore("pve", {
     vmid: 101,
     archive: "local:backup/vzdump-lxc-100.tar.zst",
     storage: "local-lvm",

@@ -43,7 +43,7 @@ const BAD: ReadonlyArray<readonly [keyof typeof GOOD, Record<string, unknown>]> 
     (ostemplate) =>
       ["golden.createContainer", { ...GOOD["golden.createContainer"], ostemplate }] as const,
   ),
-  ...["-storage", "local lvm", "Local", "a,b", ""].map(
+  ...["-storage", "local lvm", "1local", "a,b", ""].map(
     (storage) =>
       ["golden.createContainer", { ...GOOD["golden.createContainer"], storage }] as const,
   ),

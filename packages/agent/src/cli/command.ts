@@ -47,7 +47,7 @@ export async function resolveGuest(
 ): Promise<GuestRef> {
   if (kind !== undefined) return { vmid, kind };
   const host = await ctx.host();
-  const guest = (await host.guests({ signal: ctx.signal })).find((g) => g.vmid === vmid);
+  const guest = (await host.listGuests({ signal: ctx.signal })).find((g) => g.vmid === vmid);
   if (guest === undefined) {
     throw new AgentError("AGENT_ROUTING", `guest ${vmid} does not exist on node ${host.node}`);
   }

@@ -1,6 +1,6 @@
 // The CLI's mutating API subcommands: restore, backup, snapshot, rollback, delete-snapshot, config, start, stop,
 // shutdown. Each one that starts a PVE task waits for it by default (see task-runner.ts).
-import { parsePropertyString } from "@felhom/pve-client";
+import { API_OPERATIONS, LXC_NET_CHANGE_KEYS, parsePropertyString } from "@felhom/pve-client";
 import type {
   LxcConfigChanges,
   LxcNetChange,
@@ -17,11 +17,15 @@ import { keyValues } from "./format.js";
 import type { ArgReader } from "./reader.js";
 import { runTask, taskOptions } from "./task-runner.js";
 
-const STORAGE_ID = /^[a-z][a-z0-9._-]{0,98}[a-z0-9]$/i;
-const VOLID = /^[a-z][a-z0-9._-]{0,98}[a-z0-9]:[A-Za-z0-9][A-Za-z0-9._+/-]{0,250}$/i;
-const SNAPNAME = /^[A-Za-z][A-Za-z0-9_-]{1,39}$/;
-const HOSTNAME =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** The argument grammars each operation declares (pve-client's API_OPERATIONS): the CLI checks the same. */
+const ARGS = {
+  restore: API_OPERATIONS.restore.args,
+  backup: API_OPERATIONS.backup.args,
+  snapshot: API_OPERATIONS.snapshot.args,
+  rollback: API_OPERATIONS.rollback.args,
+  deleteSnapshot: API_OPERATIONS.deleteSnapshot.args,
+  setConfig: API_OPERATIONS.setConfig.args,
+} as const;
 
 const TASK = { ...TASK_OPTIONS } as const satisfies OptionSpecs;
 
@@ -50,9 +54,13 @@ const restore: CommandDef = {
   ops: ["restore", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
-    const archive = args.requiredString("archive", VOLID, "a volume id STORAGE:backup/FILE");
-    const storage = args.requiredString("storage", STORAGE_ID, "a storage id");
-    const hostname = args.string("hostname", HOSTNAME, "a DNS host name");
+    const archive = args.requiredString(
+      "archive",
+      ARGS.restore.archive,
+      "a volume id STORAGE:backup/FILE",
+    );
+    const storage = args.requiredString("storage", ARGS.restore.storage);
+    const hostname = args.string("hostname", ARGS.restore.hostname);
     const opts = taskOptions(args);
     const host = await ctx.host();
     return runTask(ctx, `restore ${vmid}`, opts, () =>
@@ -89,7 +97,7 @@ const backup: CommandDef = {
   ops: ["backup", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
-    const storage = args.requiredString("storage", STORAGE_ID, "a storage id");
+    const storage = args.requiredString("storage", ARGS.backup.storage);
     const mode = args.choice("mode", ["snapshot", "stop"] as const) ?? "snapshot";
     const compress = args.choice("compress", ["zstd", "gzip", "lzo", "0"] as const) ?? "zstd";
     const notes = args.string("notes", /^[^\n\r]{1,1024}$/, "one line of text");
@@ -121,14 +129,10 @@ const snapshot: CommandDef = {
     ...KIND_OPTION,
     ...TASK,
   },
-  ops: ["guests", "snapshot", "waitTask"],
+  ops: ["listGuests", "snapshot", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
-    const name = args.matching(
-      1,
-      SNAPNAME,
-      "a snapshot name (a letter, then letters, digits, _ or -)",
-    );
+    const name = args.matching(1, ARGS.snapshot.name);
     const description = args.string("description", /^[^\n\r]{0,1024}$/, "one line of text");
     const opts = taskOptions(args);
     const ref = await resolveGuest(ctx, vmid, args.choice("kind", GUEST_KINDS));
@@ -156,10 +160,10 @@ const rollback: CommandDef = {
     ...KIND_OPTION,
     ...TASK,
   },
-  ops: ["guests", "rollback", "waitTask"],
+  ops: ["listGuests", "rollback", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
-    const name = args.matching(1, SNAPNAME, "a snapshot name");
+    const name = args.matching(1, ARGS.rollback.name, "a snapshot name");
     const opts = taskOptions(args);
     const ref = await resolveGuest(ctx, vmid, args.choice("kind", GUEST_KINDS));
     const host = await ctx.host();
@@ -178,10 +182,10 @@ const deleteSnapshot: CommandDef = {
     ...KIND_OPTION,
     ...TASK,
   },
-  ops: ["guests", "deleteSnapshot", "waitTask"],
+  ops: ["listGuests", "deleteSnapshot", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
-    const name = args.matching(1, SNAPNAME, "a snapshot name");
+    const name = args.matching(1, ARGS.deleteSnapshot.name, "a snapshot name");
     const opts = taskOptions(args);
     const ref = await resolveGuest(ctx, vmid, args.choice("kind", GUEST_KINDS));
     const host = await ctx.host();
@@ -211,20 +215,7 @@ function num(args: ArgReader, key: string, v: string | undefined): number | unde
 /** `name=eth0,bridge=vmbr0,ip=dhcp` → a typed LXC network change. */
 function lxcNet(args: ArgReader, flag: string, spec: string): LxcNetChange {
   const p = parsePropertyString(spec);
-  const known = [
-    "name",
-    "bridge",
-    "hwaddr",
-    "ip",
-    "ip6",
-    "gw",
-    "gw6",
-    "firewall",
-    "link_down",
-    "mtu",
-    "rate",
-    "tag",
-  ];
+  const known: readonly string[] = LXC_NET_CHANGE_KEYS;
   for (const k of Object.keys(p))
     if (!known.includes(k)) args.fail(`--${flag}: unknown key ${JSON.stringify(k)}`);
   if (p.name === undefined || p.bridge === undefined)
@@ -327,13 +318,13 @@ const config: CommandDef = {
   summary: "show a guest's config, or change memory, cores, network, options and mount points",
   operands: [{ name: "VMID" }],
   options: configOptions,
-  ops: ["guests", "guestConfig", "setConfig", "waitTask"],
+  ops: ["listGuests", "guestConfig", "setConfig", "waitTask"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
     const memory = args.int("memory", 16, 4_194_304);
     const cores = args.int("cores", 1, 8192);
-    const hostname = args.string("hostname", HOSTNAME, "a DNS host name");
-    const name = args.string("name", HOSTNAME, "a DNS name");
+    const hostname = args.string("hostname", ARGS.setConfig.hostname);
+    const name = args.string("name", ARGS.setConfig.name, "a DNS name");
     const onboot = bool(args, "--onboot", args.string("onboot"));
     const description = args.string("description", /^[^\n\r]{0,8192}$/, "one line of text");
     const del = args.string(
@@ -418,7 +409,7 @@ function power(
     summary,
     operands: [{ name: "VMID" }],
     options: { ...extra, ...KIND_OPTION, ...TASK },
-    ops: ["guests", name, "waitTask"],
+    ops: ["listGuests", name, "waitTask"],
     async run(ctx, args) {
       const vmid = args.vmid(0);
       const shutdownTimeout = args.int("shutdown-timeout", 1, 86_400);

@@ -1,6 +1,6 @@
 // The CLI's read-only API subcommands: node status, resources, metrics, guests, one guest, storage, storage
 // content, snapshots, tasks and one task (with --follow).
-import { parseUpid } from "@felhom/pve-client";
+import { API_OPERATIONS, parseUpid } from "@felhom/pve-client";
 import type { Timeframe, Upid } from "@felhom/pve-client";
 import { quote } from "../errors.js";
 import { TASK_OPTIONS } from "./args.js";
@@ -52,11 +52,11 @@ const resources: CommandDef = {
   summary: "cluster resources (guests, storages, nodes) as PVE lists them",
   operands: [],
   options: { type: { type: "string", value: "vm|storage|node|sdn", help: "only this type" } },
-  ops: ["resources"],
+  ops: ["clusterResources"],
   async run(ctx, args) {
     const type = args.choice("type", ["vm", "storage", "node", "sdn"] as const);
     const host = await ctx.host();
-    const list = await host.resources(type ? { type } : {}, { signal: ctx.signal });
+    const list = await host.clusterResources(type ? { type } : {}, { signal: ctx.signal });
     return {
       data: list,
       text: table(
@@ -126,10 +126,10 @@ const guests: CommandDef = {
   summary: "containers and VMs of the node, with their status",
   operands: [],
   options: {},
-  ops: ["guests"],
+  ops: ["listGuests"],
   async run(ctx) {
     const host = await ctx.host();
-    const list = await host.guests({ signal: ctx.signal });
+    const list = await host.listGuests({ signal: ctx.signal });
     return {
       data: list,
       text: table(
@@ -154,7 +154,7 @@ const guest: CommandDef = {
   summary: "one guest: current status and configuration",
   operands: [{ name: "VMID" }],
   options: { ...KIND_OPTION },
-  ops: ["guests", "guestStatus", "guestConfig"],
+  ops: ["listGuests", "guestStatus", "guestConfig"],
   async run(ctx, args) {
     const vmid = args.vmid(0);
     const ref = await resolveGuest(ctx, vmid, args.choice("kind", GUEST_KINDS));
@@ -193,10 +193,10 @@ const storage: CommandDef = {
   summary: "storages of the node and their usage",
   operands: [],
   options: {},
-  ops: ["storage"],
+  ops: ["storageList"],
   async run(ctx) {
     const host = await ctx.host();
-    const list = await host.storage({ signal: ctx.signal });
+    const list = await host.storageList({ signal: ctx.signal });
     return {
       data: list,
       text: table(
@@ -215,8 +215,6 @@ const storage: CommandDef = {
   },
 };
 
-const STORAGE_ID = /^[a-z][a-z0-9._-]{0,98}[a-z0-9]$/i;
-
 const content: CommandDef = {
   name: "content",
   summary: "volumes on a storage (backups, templates, disks)",
@@ -231,9 +229,9 @@ const content: CommandDef = {
   },
   ops: ["storageContent"],
   async run(ctx, args) {
-    const id = args.matching(0, STORAGE_ID, "a storage id");
+    const id = args.matching(0, API_OPERATIONS.storageContent.args.storage);
     const kind = args.string("content", /^[a-z]{1,16}$/, "a content type");
-    const vmid = args.int("vmid", 100, 999_999_999);
+    const vmid = args.int("vmid", API_OPERATIONS.storageContent.args.vmid);
     const host = await ctx.host();
     const list = await host.storageContent(
       id,
@@ -255,7 +253,7 @@ const snapshots: CommandDef = {
   summary: "snapshots of a guest",
   operands: [{ name: "VMID" }],
   options: { ...KIND_OPTION },
-  ops: ["guests", "snapshots"],
+  ops: ["listGuests", "snapshots"],
   async run(ctx, args) {
     const ref = await resolveGuest(ctx, args.vmid(0), args.choice("kind", GUEST_KINDS));
     const host = await ctx.host();
@@ -280,13 +278,13 @@ const tasks: CommandDef = {
     errors: { type: "boolean", help: "only tasks that did not end OK" },
     source: { type: "string", value: "active|archive|all", help: "which tasks (default archive)" },
   },
-  ops: ["tasks"],
+  ops: ["taskList"],
   async run(ctx, args) {
     const limit = args.int("limit", 1, 10_000) ?? 50;
-    const vmid = args.int("vmid", 100, 999_999_999);
+    const vmid = args.int("vmid", API_OPERATIONS.taskList.args.vmid);
     const source = args.choice("source", ["active", "archive", "all"] as const);
     const host = await ctx.host();
-    const list = await host.tasks(
+    const list = await host.taskList(
       {
         limit,
         ...(vmid !== undefined ? { vmid } : {}),

@@ -1,11 +1,9 @@
 // Typed access to one subcommand's parsed arguments: each getter checks its value and throws a UsageError that
 // names the operand or option (never echoing more than a short quoted excerpt of the bad value).
+import { matches, VMID, type IntGrammar, type TextGrammar } from "@felhom/grammar";
 import { UsageError, quote } from "../errors.js";
 import { usageOf } from "./args.js";
 import type { CommandShape, ParsedArgs } from "./args.js";
-
-const VMID_MIN = 100;
-const VMID_MAX = 999_999_999;
 
 export class ArgReader {
   readonly #cmd: CommandShape;
@@ -40,31 +38,32 @@ export class ArgReader {
   /** A guest id operand. */
   vmid(index: number): number {
     const raw = this.required(index);
-    return this.#int(raw, this.#cmd.operands[index]?.name ?? "VMID", VMID_MIN, VMID_MAX);
+    return this.#int(raw, this.#cmd.operands[index]?.name ?? "VMID", VMID.min, VMID.max);
   }
 
-  /** A string option, checked against `pattern` when given. */
-  string(name: string, pattern?: RegExp, what?: string): string | undefined {
+  /** A string option, checked against a grammar (or a pattern) when given. */
+  string(name: string, pattern?: RegExp | TextGrammar, what?: string): string | undefined {
     const v = this.#args.options[name];
     if (v === undefined) return undefined;
     if (typeof v !== "string") this.fail(`--${name} needs a value`);
-    if (pattern !== undefined && !pattern.test(v)) {
-      this.fail(`--${name} ${quote(v)} is not ${what ?? "valid"}`);
+    if (pattern !== undefined && !accepts(pattern, v)) {
+      this.fail(`--${name} ${quote(v)} is not ${what ?? whatOf(pattern)}`);
     }
     return v;
   }
 
   /** A required string option. */
-  requiredString(name: string, pattern?: RegExp, what?: string): string {
+  requiredString(name: string, pattern?: RegExp | TextGrammar, what?: string): string {
     const v = this.string(name, pattern, what);
     if (v === undefined) this.fail(`missing --${name}`);
     return v;
   }
 
-  /** An integer option in [min, max]. */
-  int(name: string, min: number, max: number): number | undefined {
+  /** An integer option in [min, max], or within an integer grammar's bounds. */
+  int(name: string, min: number | IntGrammar, max?: number): number | undefined {
     const v = this.string(name);
-    return v === undefined ? undefined : this.#int(v, `--${name}`, min, max);
+    const [lo, hi] = typeof min === "number" ? [min, max ?? min] : [min.min, min.max];
+    return v === undefined ? undefined : this.#int(v, `--${name}`, lo, hi);
   }
 
   /** A number option in [min, max] (decimals allowed). */
@@ -96,11 +95,12 @@ export class ArgReader {
     return this.#args.options[name] !== undefined;
   }
 
-  /** Checks an operand against a pattern. */
-  matching(index: number, pattern: RegExp, what: string): string {
+  /** Checks an operand against a grammar (or a pattern). */
+  matching(index: number, pattern: RegExp | TextGrammar, what?: string): string {
     const v = this.required(index);
-    if (!pattern.test(v)) {
-      this.fail(`${this.#cmd.operands[index]?.name ?? "argument"} ${quote(v)} is not ${what}`);
+    if (!accepts(pattern, v)) {
+      const label = this.#cmd.operands[index]?.name ?? "argument";
+      this.fail(`${label} ${quote(v)} is not ${what ?? whatOf(pattern)}`);
     }
     return v;
   }
@@ -112,4 +112,12 @@ export class ArgReader {
     }
     return n;
   }
+}
+
+function accepts(p: RegExp | TextGrammar, v: string): boolean {
+  return "pattern" in p ? matches(p, v) : p.test(v);
+}
+
+function whatOf(p: RegExp | TextGrammar): string {
+  return "pattern" in p ? p.what : "valid";
 }

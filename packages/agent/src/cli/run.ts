@@ -1,12 +1,9 @@
 // The `felhom` CLI: finds the subcommand, parses its arguments, opens the session lazily (config, token, client,
 // helper link), runs it, prints a table or JSON, and maps every failure to a one-line message and an exit code
 // (2 for bad input, 1 for failures at run time).
-import { HelperError } from "@felhom/helper-protocol";
-import { PveArgumentError, PveError } from "@felhom/pve-client";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../config.js";
 import type { CliOverrides } from "../config.js";
-import { AgentError, UsageError, oneLine } from "../errors.js";
-import { helperHint } from "../helper-hints.js";
+import { AgentError, oneLine } from "../errors.js";
 import { createLogger, SecretScrubber } from "../log.js";
 import { backendLabel } from "../routing.js";
 import { openSession } from "../session.js";
@@ -20,6 +17,7 @@ import { DOCTOR } from "./commands-doctor.js";
 import { HELPER_COMMANDS } from "./commands-helper.js";
 import { READ_COMMANDS } from "./commands-read.js";
 import type { CommandContext, CommandDef, CommandOutput } from "./command.js";
+import { cliFailure } from "./failure.js";
 import { json } from "./format.js";
 import type { CliIo } from "./io.js";
 import { ArgReader } from "./reader.js";
@@ -203,40 +201,18 @@ function print(out: CommandOutput, io: CliIo, asJson: boolean): number {
 
 /** One line on stderr (plus the usage for argument errors, and a JSON error document with --json). */
 function report(err: unknown, io: CliIo, asJson: boolean): number {
-  if (err instanceof UsageError) {
-    io.stderr.write(`felhom: ${err.message}\n${err.usage}\n`);
+  const f = cliFailure(err);
+  if (f.usage !== undefined) {
+    io.stderr.write(`felhom: ${f.message}\n${f.usage}\n`);
     return 2;
   }
-  let code = "ERROR";
-  let message: string;
-  let exit: 1 | 2 = 1;
-  let hint: string | undefined;
-  if (err instanceof AgentError) {
-    code = err.code;
-    message = err.message;
-    exit = err.exitCode;
-  } else if (err instanceof PveArgumentError) {
-    code = err.code;
-    message = err.message;
-    exit = 2;
-  } else if (err instanceof PveError) {
-    code = err.code;
-    message = `PVE: ${err.message}`;
-  } else if (err instanceof HelperError) {
-    code = err.code;
-    message = `root helper: ${err.message}`;
-    hint = helperHint(err);
-  } else {
-    message = err instanceof Error ? err.message : String(err);
-  }
-  const line = oneLine(message, 400);
+  const hint = f.hint;
   if (asJson)
     io.stdout.write(
-      `${json({ ok: false, error: { code, message: line, ...(hint !== undefined ? { hint } : {}) } })}\n`,
+      `${json({ ok: false, error: { code: f.code, message: f.message, ...(hint !== undefined ? { hint } : {}) } })}\n`,
     );
-  io.stderr.write(
-    `felhom: ${line}${code !== "ERROR" && !line.includes(code) ? ` [${code}]` : ""}\n`,
-  );
+  const tag = f.code !== "ERROR" && !f.message.includes(f.code) ? ` [${f.code}]` : "";
+  io.stderr.write(`felhom: ${f.message}${tag}\n`);
   if (hint !== undefined) io.stderr.write(`  fix: ${hint}\n`);
-  return exit;
+  return f.exit;
 }

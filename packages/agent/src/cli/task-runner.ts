@@ -1,19 +1,8 @@
 // Runs a task-starting command the way people expect: start, then wait by default while streaming the task log
 // live with a progress line, and exit non-zero with the task's own error when it fails (the POST's 200 proves
 // nothing). `--no-wait` prints the UPID and returns.
-import {
-  isTaskFailure,
-  PveTaskCancelledError,
-  PveTaskTimeoutError,
-  PveTaskWarningsError,
-} from "@felhom/pve-client";
-import type {
-  TaskLogLine,
-  Upid,
-  PveLockError,
-  PvePermissionError,
-  PveTaskFailedError,
-} from "@felhom/pve-client";
+import { hasPveCode, isTaskFailure } from "@felhom/pve-client";
+import type { TaskLogLine, Upid } from "@felhom/pve-client";
 import { oneLine } from "../errors.js";
 import type { CommandContext, CommandOutput } from "./command.js";
 import type { OutStream } from "./io.js";
@@ -143,7 +132,7 @@ export async function followTask(
 
 function failure(err: unknown, upid: Upid, label: string, ms: number): CommandOutput {
   const base = { upid: upid.raw, durationMs: ms };
-  if (err instanceof PveTaskWarningsError) {
+  if (hasPveCode(err, "PVE_TASK_WARNINGS")) {
     return {
       data: { ...base, status: "warnings", count: err.count, warnings: err.lines, accepted: false },
       text: `✗ ${label}: ended with ${err.count} warning(s)`,
@@ -152,13 +141,13 @@ function failure(err: unknown, upid: Upid, label: string, ms: number): CommandOu
     };
   }
   if (isTaskFailure(err)) {
-    const task = (err as PveTaskFailedError | PvePermissionError | PveLockError).task;
-    const exitstatus = task?.exitstatus ?? (err as Error).message;
+    const task = err.code === "PVE_TASK_WARNINGS" ? undefined : err.task;
+    const exitstatus = task?.exitstatus ?? err.message;
     return {
       data: {
         ...base,
         status: "failed",
-        code: (err as PveTaskFailedError).code,
+        code: err.code,
         exitstatus,
         logTail: task?.logTail ?? [],
       },
@@ -167,7 +156,7 @@ function failure(err: unknown, upid: Upid, label: string, ms: number): CommandOu
       error: `${label} failed inside the task: ${oneLine(exitstatus, 300)}`,
     };
   }
-  if (err instanceof PveTaskTimeoutError) {
+  if (hasPveCode(err, "PVE_TASK_TIMEOUT")) {
     return {
       data: { ...base, status: "timeout", lastStatus: err.lastStatus ?? null },
       text: `… ${label}: still running after ${seconds(err.timeoutMs)} s`,
@@ -175,7 +164,7 @@ function failure(err: unknown, upid: Upid, label: string, ms: number): CommandOu
       error: `${label}: gave up waiting (the task continues on PVE; follow it with: felhom task ${upid.raw} --follow)`,
     };
   }
-  if (err instanceof PveTaskCancelledError) {
+  if (hasPveCode(err, "PVE_TASK_CANCELLED")) {
     return {
       data: { ...base, status: "detached" },
       text: `… ${label}: stopped following`,

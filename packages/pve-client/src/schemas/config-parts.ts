@@ -1,5 +1,6 @@
 // Typed pieces of guest configurations that PVE writes as property strings (network devices, mount points,
 // disks, features), and the tables that convert their values from the strings PVE sends.
+import { LXC_NET_KEYS } from "@felhom/grammar";
 import { splitList, toBool, toNumber } from "./record.js";
 import { parsePropertyString } from "./property-string.js";
 
@@ -44,23 +45,7 @@ export interface LxcNet {
   trunks?: string;
   type?: string;
 }
-const LXC_NET: Record<string, PropKind> = {
-  name: "string",
-  bridge: "string",
-  hwaddr: "string",
-  ip: "string",
-  ip6: "string",
-  gw: "string",
-  gw6: "string",
-  firewall: "boolean",
-  link_down: "boolean",
-  "host-managed": "boolean",
-  mtu: "number",
-  rate: "number",
-  tag: "number",
-  trunks: "string",
-  type: "string",
-};
+const LXC_NET: Readonly<Record<string, PropKind>> = LXC_NET_KEYS;
 export function parseLxcNet(s: string): LxcNet {
   return { name: "", ...typed(parsePropertyString(s), LXC_NET) };
 }

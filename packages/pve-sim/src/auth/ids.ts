@@ -1,9 +1,9 @@
-// User and token id syntax (pve-access-control: $user_regex, $realm_regex, $token_full_regex).
+// User and token id syntax as PVE checks it (pve-access-control: $user_regex, $realm_regex,
+// $token_full_regex), from the project's one grammar module.
+import { PVE_TOKEN_ID, PVE_USER_ID } from "@felhom/grammar";
 
-const USER = "[^\\s:/]+";
-const REALM = "[A-Za-z][A-Za-z0-9.\\-_]+";
-export const TOKEN_FULL_RE = new RegExp(`^((${USER})@(${REALM}))!(${REALM})$`);
-export const USERID_RE = new RegExp(`^${USER}@${REALM}$`);
+export const TOKEN_FULL_RE = PVE_TOKEN_ID;
+export const USERID_RE = PVE_USER_ID;
 
 /** split_tokenid: "user@realm!name" → ["user@realm", "name"], or undefined. */
 export function splitTokenId(id: string): [string, string] | undefined {

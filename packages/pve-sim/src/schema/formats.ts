@@ -1,6 +1,7 @@
 // Named formats of the PVE schema (pve-common JSONSchema.pm and the modules that register more), with PVE's
 // own error texts. Formats the simulator does not know are accepted unchecked (listed in the README).
 import { isIPv4, isIPv6 } from "node:net";
+import { inRange, VMID } from "@felhom/grammar";
 
 /** Returns undefined when valid, else PVE's die message (ending in a newline). */
 type FormatCheck = (value: string) => string | undefined;
@@ -61,7 +62,7 @@ const FORMATS: Record<string, FormatCheck> = {
     () => "value does not look like a valid node name\n",
   ),
   "pve-vmid": when(
-    (v) => /^[1-9][0-9]{2,8}$/.test(v),
+    (v) => /^[1-9][0-9]{2,8}$/.test(v) && inRange(VMID, Number(v)),
     () => "value does not look like a valid VM ID\n",
   ),
   "pve-storage-id": storageId,
