@@ -4,15 +4,10 @@
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { dirname } from "node:path";
-import { HelperError } from "@felhom/helper-protocol";
+import { isHelperError } from "@felhom/helper-protocol";
 import type { ResultOf } from "@felhom/helper-protocol";
-import {
-  PveAuthError,
-  PveError,
-  PveTlsPinMismatchError,
-  PveTransportError,
-} from "@felhom/pve-client";
-import type { AccessReport, PveVersion } from "@felhom/pve-client";
+import { hasPveCode, isPveError } from "@felhom/pve-client";
+import type { AccessReport, PveTlsPinMismatchError, PveVersion } from "@felhom/pve-client";
 import { oneLine } from "./errors.js";
 import { helperHint } from "./helper-hints.js";
 import type { Session } from "./session.js";
@@ -48,9 +43,9 @@ const TLS_HINT = {
 const CERT_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|ERR_TLS|SSL/;
 
 function pinError(err: unknown): PveTlsPinMismatchError | undefined {
-  if (err instanceof PveTlsPinMismatchError) return err;
+  if (hasPveCode(err, "PVE_TLS_PIN_MISMATCH")) return err;
   const cause = (err as { cause?: unknown } | undefined)?.cause;
-  return cause instanceof PveTlsPinMismatchError ? cause : undefined;
+  return hasPveCode(cause, "PVE_TLS_PIN_MISMATCH") ? cause : undefined;
 }
 
 /** Runs every check; never throws. `stateFile: false` leaves out the state-directory check (the CLI). */
@@ -87,7 +82,7 @@ export async function runChecks(
     });
   } catch (err) {
     const pin = pinError(err);
-    if (err instanceof PveAuthError) {
+    if (hasPveCode(err, "PVE_AUTH")) {
       results.push({
         id: "tls",
         title: "TLS",
@@ -109,7 +104,7 @@ export async function runChecks(
         detail: `${config.pve.url}: presented ${pin.actual ?? "no certificate"}, pinned ${pin.expected}`,
         hint: TLS_HINT.pin,
       });
-    } else if (err instanceof PveTransportError) {
+    } else if (hasPveCode(err, "PVE_TRANSPORT")) {
       const code = err.transportCode ?? "";
       const cert = CERT_CODES.test(code) || CERT_CODES.test(err.message);
       results.push({
@@ -236,8 +231,7 @@ export async function runChecks(
 }
 
 function describe(err: unknown): string {
-  if (err instanceof PveError || err instanceof HelperError)
-    return oneLine(`${err.code}: ${err.message}`, 300);
+  if (isPveError(err) || isHelperError(err)) return oneLine(`${err.code}: ${err.message}`, 300);
   return oneLine(err instanceof Error ? err.message : String(err), 300);
 }
 

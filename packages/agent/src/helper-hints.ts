@@ -1,6 +1,6 @@
 // What to do about each way the root helper can fail or refuse: one fix hint per HelperError code, shared by the
 // CLI's error line and `felhom doctor`, so no refusal reaches an admin as a bare code.
-import { HelperError } from "@felhom/helper-protocol";
+import { isHelperError } from "@felhom/helper-protocol";
 import type { HelperClientErrorCode } from "@felhom/helper-protocol";
 
 const JOURNAL = "journalctl -u felhom-root-helper";
@@ -59,7 +59,7 @@ const CONNECTION_CODES = new Set([-32099, -32098, -32097, -32096]);
 /** Did the connection break under the call (rather than the helper answering with an error)? */
 export function brokenConnection(err: unknown): boolean {
   return (
-    err instanceof HelperError &&
+    isHelperError(err) &&
     (err.code === "HELPER_CLOSED" ||
       (err.code === "HELPER_UNKNOWN_ERROR" &&
         err.rpcCode !== undefined &&
@@ -72,7 +72,7 @@ export function brokenConnection(err: unknown): boolean {
  * CLI; one the helper closed before answering (its peer check) shows up as a broken connection.
  */
 export function helperHint(err: unknown): string | undefined {
-  if (!(err instanceof HelperError)) return undefined;
+  if (!isHelperError(err)) return undefined;
   if (err.code === "HELPER_CONNECT_FAILED") {
     if (/\bEACCES\b|\bEPERM\b/.test(err.message)) return WHO;
     if (/\bECONNREFUSED\b/.test(err.message))

@@ -2,7 +2,7 @@
 // when the helper closed an idle connection. A request that may have reached the helper is never sent twice.
 // With `retry` (the daemon), a failed connect is retried in the background with bounded exponential backoff, and
 // calls in between fail at once with the last error (no connection storm against a socket-activated helper).
-import { HelperClient, HelperError } from "@felhom/helper-protocol";
+import { HelperClient, HelperError, isHelperError } from "@felhom/helper-protocol";
 import type { HelperClientOptions, ResultOf } from "@felhom/helper-protocol";
 import { brokenConnection } from "./helper-hints.js";
 import type { Logger } from "./log.js";
@@ -86,7 +86,7 @@ export class HelperLink {
     try {
       return await fn(first);
     } catch (err) {
-      const closed = err instanceof HelperError && err.code === "HELPER_CLOSED";
+      const closed = isHelperError(err) && err.code === "HELPER_CLOSED";
       if (!closed || !idempotent || this.#closed) throw err;
       this.#opts.logger?.debug(
         { socket: this.socketPath },
@@ -120,12 +120,11 @@ export class HelperLink {
     } catch (err) {
       if (this.#closed) throw err;
       this.#failures++;
-      this.#lastError =
-        err instanceof HelperError
-          ? err
-          : new HelperError("HELPER_CONNECT_FAILED", "the helper connection failed", {
-              cause: err,
-            });
+      this.#lastError = isHelperError(err)
+        ? err
+        : new HelperError("HELPER_CONNECT_FAILED", "the helper connection failed", {
+            cause: err,
+          });
       const retry = this.#opts.retry;
       if (retry !== undefined) {
         const delay = Math.min(retry.maxMs, retry.minMs * 2 ** Math.min(this.#failures - 1, 30));

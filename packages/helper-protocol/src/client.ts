@@ -8,11 +8,11 @@ import jsonrpc from "vscode-jsonrpc";
 import type { RequestType } from "vscode-jsonrpc";
 import { connectionFromStreams } from "./transport.js";
 import type { MessageConnection } from "./transport.js";
-import { HelperError } from "./errors.js";
+import { HelperError, isHelperError, isWireError } from "./errors.js";
 import { methods, PROTOCOL, PROTOCOL_VERSION } from "./methods.js";
 import type { MethodDef, ParamsOf, ResultOf } from "./methods.js";
 // vscode-jsonrpc is CommonJS: a default import, never Node's named-export detection (issue 13).
-const { CancellationTokenSource, ResponseError } = jsonrpc;
+const { CancellationTokenSource } = jsonrpc;
 
 export interface CallOptions {
   /** Per-call deadline; the request is cancelled and the call rejects with HELPER_CALL_TIMEOUT. */
@@ -179,8 +179,8 @@ export class HelperClient {
       try {
         raw = await Promise.race([sent, stopped]);
       } catch (err) {
-        if (err instanceof HelperError) throw err;
-        if (err instanceof ResponseError) throw HelperError.fromWire(err.code, method);
+        if (isHelperError(err)) throw err;
+        if (isWireError(err)) throw HelperError.fromWire(err.code, method);
         throw new HelperError("HELPER_CLOSED", `${method}: the helper connection failed`, {
           method,
           cause: err,

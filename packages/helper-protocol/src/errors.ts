@@ -116,3 +116,11 @@ export function isHelperError(err: unknown): err is HelperError {
   const code = (err as { code?: unknown }).code;
   return typeof code === "string" && code.startsWith("HELPER_");
 }
+
+/**
+ * True for an error answer as JSON-RPC carries it (vscode-jsonrpc's ResponseError, the connection's own -32099..-32096
+ * included): an Error whose `code` is a number. The agent-side HelperError's codes are strings, so the two never meet.
+ */
+export function isWireError(err: unknown): err is Error & { readonly code: number } {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === "number";
+}

@@ -4,7 +4,7 @@ export * from "./shapes.js";
 export * from "./methods.js";
 export { HelperClient } from "./client.js";
 export type { CallOptions, HelperClientOptions } from "./client.js";
-export { registerHelperMethods, HelperFailure } from "./server.js";
+export { registerHelperMethods, HelperFailure, isHelperFailure } from "./server.js";
 export type { AuditRecord, Handler, HandlerContext, Handlers, RegisterOptions } from "./server.js";
 export { connectionFromStreams } from "./transport.js";
 export type { MessageConnection } from "./transport.js";

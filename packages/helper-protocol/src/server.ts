@@ -4,7 +4,7 @@ import type * as z from "zod/mini";
 import jsonrpc from "vscode-jsonrpc";
 import type { CancellationToken, RequestType } from "vscode-jsonrpc";
 import type { MessageConnection } from "./transport.js";
-import { HelperErrorCode, HelperErrorMessage } from "./errors.js";
+import { HelperErrorCode, HelperErrorMessage, isWireError } from "./errors.js";
 import type { HelperErrorName } from "./errors.js";
 import { methods } from "./methods.js";
 import type { MethodDef, MethodKey, Methods, ResultOf } from "./methods.js";
@@ -23,6 +23,18 @@ export class HelperFailure extends Error {
     super(HelperErrorMessage[failure], options);
     this.failure = failure;
   }
+}
+
+/** True for a handler's HelperFailure, matched by its `failure` (one of the contract's names), not by class. */
+export function isHelperFailure(err: unknown): err is HelperFailure {
+  if (!(err instanceof Error)) return false;
+  const failure = (err as { failure?: unknown }).failure;
+  return (
+    typeof failure === "string" &&
+    Object.hasOwn(HelperErrorCode, failure) &&
+    failure !== "PARSE_ERROR" &&
+    failure !== "INVALID_REQUEST"
+  );
 }
 
 /** What a handler may use besides its validated params. */
@@ -103,8 +115,8 @@ function register<P extends z.ZodMiniType, R extends z.ZodMiniType>(
       audit("ok", undefined, parsed.data);
       return checked.data;
     } catch (err) {
-      if (err instanceof ResponseError) throw err;
-      const name = err instanceof HelperFailure ? err.failure : "INTERNAL_ERROR";
+      if (isWireError(err)) throw err;
+      const name = isHelperFailure(err) ? err.failure : "INTERNAL_ERROR";
       audit(name === "PEER_DENIED" ? "denied" : "failed", HelperErrorCode[name], parsed.data);
       throw reject(name);
     } finally {

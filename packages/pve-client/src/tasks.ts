@@ -3,18 +3,15 @@
 // failures of the status call, streams new log lines, and turns the final exitstatus into a typed outcome or a typed
 // error (never trusting the POST's 200).
 import {
-  PveError,
-  PveHttpError,
-  PveRequestTimeoutError,
-  PveResponseShapeError,
+  type PveError,
   PveTaskCancelledError,
   PveTaskFailedError,
   PveTaskTimeoutError,
   PveTaskWarningsError,
-  PveTransportError,
   type TaskContext,
   type TaskFailureKind,
 } from "./errors.js";
+import { hasPveCode, isPveError } from "./error-guards.js";
 import { isFatalTransportCode, type CallOptions } from "./http.js";
 import type { Logger } from "./logger.js";
 import { nextPollDelay, type PollSchedule } from "./poll-schedule.js";
@@ -79,9 +76,9 @@ const PAGE = 500;
 const MAX_BAD_ANSWERS = 5;
 
 function isTransient(err: unknown): boolean {
-  if (err instanceof PveTransportError) return !isFatalTransportCode(err.transportCode);
-  if (err instanceof PveRequestTimeoutError) return true;
-  return err instanceof PveHttpError && err.status >= 500;
+  if (hasPveCode(err, "PVE_TRANSPORT")) return !isFatalTransportCode(err.transportCode);
+  if (hasPveCode(err, "PVE_REQUEST_TIMEOUT")) return true;
+  return hasPveCode(err, "PVE_HTTP") && err.status >= 500;
 }
 
 /** The time waitTask runs on: the real one, or a virtual one in tests. */
@@ -170,14 +167,14 @@ async function pollUntilStopped(
       last = await guarded(reader.taskStatus(upid, call));
       badAnswers = 0;
     } catch (err) {
-      if (err instanceof PveHttpError && err.status === 400 && NO_SUCH_TASK.test(err.message)) {
+      if (hasPveCode(err, "PVE_HTTP") && err.status === 400 && NO_SUCH_TASK.test(err.message)) {
         if (clock.now() - started < grace) continue;
       } else if (
         isTransient(err) ||
-        (err instanceof PveResponseShapeError && ++badAnswers <= MAX_BAD_ANSWERS)
+        (hasPveCode(err, "PVE_RESPONSE_SHAPE") && ++badAnswers <= MAX_BAD_ANSWERS)
       ) {
         logger.debug(
-          { upid: upid.raw, polls, err: (err as PveError).code },
+          { upid: upid.raw, polls, err: isPveError(err) ? err.code : undefined },
           "pve task poll failed; retrying",
         );
         continue;
@@ -249,7 +246,7 @@ function expectDuration(
     (err: unknown) =>
       say({
         source: "none",
-        listFailed: signal.aborted ? "the wait ended first" : ((err as PveError).code ?? "error"),
+        listFailed: signal.aborted ? "the wait ended first" : isPveError(err) ? err.code : "error",
       }),
   );
 }
@@ -296,7 +293,7 @@ async function readTail(
     const page = await reader.taskLog(upid, { start, limit: n }, call);
     return page.lines.map((l) => l.t);
   } catch (err) {
-    if (err instanceof PveError && !isTransient(err)) throw err;
+    if (isPveError(err) && !isTransient(err)) throw err;
     return [];
   }
 }
@@ -328,7 +325,7 @@ class LogStream {
     try {
       page = await this.#reader.taskLog(this.#upid, { start: this.#next, limit: PAGE }, call);
     } catch (err) {
-      if (!final && (isTransient(err) || (err instanceof PveHttpError && err.status === 400)))
+      if (!final && (isTransient(err) || (hasPveCode(err, "PVE_HTTP") && err.status === 400)))
         return 0;
       throw err;
     }

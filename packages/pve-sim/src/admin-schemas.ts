@@ -1,7 +1,24 @@
 // zod shapes of the admin endpoint's JSON bodies: fault rules, guests, tokens and task durations.
 import { z } from "zod";
+import { SimError } from "./errors.js";
 import type { AddGuestSpec } from "./state/state.js";
 import type { AddTokenSpec, FaultRule } from "./types.js";
+
+/** Validates an admin body; a body that does not fit is the caller's mistake (SIM_INVALID_OPTION, answered 400). */
+function checked<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new SimError("SIM_INVALID_OPTION", r.error.message, { cause: r.error });
+  return r.data;
+}
+
+/** A fault's pathRegex; a pattern JavaScript cannot compile is the caller's mistake too. */
+function regex(source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    throw new SimError("SIM_INVALID_OPTION", `pathRegex: ${String(err)}`, { cause: err });
+  }
+}
 
 const kind = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("latency"), ms: z.number().min(0).max(600_000) }),
@@ -35,7 +52,7 @@ const faultJson = z.strictObject({
 
 /** The JSON form of a fault rule ({ path } or { pathRegex }) as a FaultRule. */
 export function parseFaultJson(body: unknown): FaultRule {
-  const j = faultJson.parse(body);
+  const j = checked(faultJson, body);
   const k = j.kind;
   let ruleKind: FaultRule["kind"];
   switch (k.type) {
@@ -57,7 +74,7 @@ export function parseFaultJson(body: unknown): FaultRule {
   }
   const rule: FaultRule = { kind: ruleKind };
   if (j.method !== undefined) rule.method = j.method;
-  if (j.pathRegex !== undefined) rule.path = new RegExp(j.pathRegex);
+  if (j.pathRegex !== undefined) rule.path = regex(j.pathRegex);
   else if (j.path !== undefined) rule.path = j.path;
   if (j.times !== undefined) rule.times = j.times;
   if (j.probability !== undefined) rule.probability = j.probability;
@@ -72,7 +89,7 @@ const guestJson = z.strictObject({
 });
 
 export function parseGuestJson(body: unknown): AddGuestSpec {
-  const j = guestJson.parse(body);
+  const j = checked(guestJson, body);
   const spec: AddGuestSpec = { vmid: j.vmid, type: j.type, config: j.config };
   if (j.status) spec.status = j.status;
   return spec;
@@ -95,7 +112,7 @@ const tokenJson = z.strictObject({
 });
 
 export function parseTokenJson(body: unknown): AddTokenSpec {
-  const j = tokenJson.parse(body);
+  const j = checked(tokenJson, body);
   const clean = (a: z.infer<typeof acl>) =>
     a.map((e) =>
       e.propagate === undefined
@@ -110,4 +127,9 @@ export function parseTokenJson(body: unknown): AddTokenSpec {
   return spec;
 }
 
-export const durationsJson = z.record(z.string(), z.number().int().min(0).max(86_400_000));
+const durationsJson = z.record(z.string(), z.number().int().min(0).max(86_400_000));
+
+/** The JSON body of POST /_sim/durations: task type → milliseconds. */
+export function parseDurationsJson(body: unknown): Record<string, number> {
+  return checked(durationsJson, body);
+}

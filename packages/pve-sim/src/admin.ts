@@ -2,10 +2,14 @@
 // tasks' truth, guests, tokens and task durations. Needs `Authorization: PVESimAdmin <secret>`.
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ZodError } from "zod";
-import { durationsJson, parseFaultJson, parseGuestJson, parseTokenJson } from "./admin-schemas.js";
+import {
+  parseDurationsJson,
+  parseFaultJson,
+  parseGuestJson,
+  parseTokenJson,
+} from "./admin-schemas.js";
 import type { SimCore } from "./core.js";
-import { SimError } from "./errors.js";
+import { SimError, isSimError } from "./errors.js";
 import type { FaultHandle } from "./types.js";
 
 const send = (res: ServerResponse, status: number, body: unknown): void => {
@@ -28,7 +32,7 @@ function readJson(req: IncomingMessage): Promise<unknown> {
         const text = Buffer.concat(chunks).toString("utf8");
         resolve(text ? JSON.parse(text) : {});
       } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
+        reject(new SimError("SIM_INVALID_OPTION", `admin body: ${String(err)}`, { cause: err }));
       }
     });
     req.on("error", reject);
@@ -123,16 +127,13 @@ export class AdminApi {
         return send(res, 200, core.state.access.addToken(parseTokenJson(await readJson(req))));
       }
       if (path === "/_sim/durations" && method === "POST") {
-        for (const [type, ms] of Object.entries(durationsJson.parse(await readJson(req))))
+        for (const [type, ms] of Object.entries(parseDurationsJson(await readJson(req))))
           core.state.tasks.durations.set(type, ms);
         return send(res, 200, Object.fromEntries(core.state.tasks.durations));
       }
       return send(res, 404, { error: `no admin route ${method} ${path}` });
     } catch (err) {
-      const status =
-        err instanceof SimError || err instanceof ZodError || err instanceof SyntaxError
-          ? 400
-          : 500;
+      const status = isSimError(err) ? 400 : 500;
       return send(res, status, { error: err instanceof Error ? err.message : String(err) });
     }
   }

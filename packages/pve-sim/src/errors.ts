@@ -1,13 +1,32 @@
 // The simulator's error taxonomy: PVE's own error kinds (as the API answers them and as tasks print them) and
 // the simulator's misuse errors, each with a stable string `code`.
 
-export type SimErrorCode =
-  | "PVE_HTTP_ERROR"
-  | "PVE_TASK_INTERRUPTED"
-  | "SIM_INVALID_OPTION"
-  | "SIM_INVALID_STATE"
-  | "SIM_NOT_FOUND"
-  | "SIM_CLOSED";
+export const SIM_ERROR_CODES = [
+  "PVE_HTTP_ERROR",
+  "PVE_TASK_INTERRUPTED",
+  "SIM_INVALID_OPTION",
+  "SIM_INVALID_STATE",
+  "SIM_NOT_FOUND",
+  "SIM_CLOSED",
+] as const;
+
+export type SimErrorCode = (typeof SIM_ERROR_CODES)[number];
+
+const SIM_CODES: ReadonlySet<unknown> = new Set<unknown>(SIM_ERROR_CODES);
+
+/** An Error's `code` (a plain object is never an error here: request parameters may carry a `code` key). */
+const codeOf = (err: unknown): unknown =>
+  err instanceof Error ? (err as { code?: unknown }).code : undefined;
+
+/** True for every error of the simulator's taxonomy, matched by its stable `code` (not by class). */
+export function isSimError(err: unknown): err is SimError {
+  return SIM_CODES.has(codeOf(err));
+}
+
+/** True for an error as PVE raises it (code PVE_HTTP_ERROR): it carries `status` and `perlString()`. */
+export function isPveApiError(err: unknown): err is PveApiError {
+  return codeOf(err) === "PVE_HTTP_ERROR";
+}
 
 /** Base class; callers branch on `code`. */
 export class SimError extends Error {
@@ -83,7 +102,7 @@ export class TaskInterrupted extends SimError {
 /** The text a worker's `die` leaves after "TASK ERROR: " (chomped, newlines turned into spaces). */
 export function taskErrorText(err: unknown): string {
   let text: string;
-  if (err instanceof PveApiError) text = err.perlString();
+  if (isPveApiError(err)) text = err.perlString();
   else if (err instanceof Error) text = err.message;
   else text = String(err);
   return text.replace(/\n$/, "").replace(/\n/g, " ");

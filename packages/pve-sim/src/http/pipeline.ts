@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { checkApiPermissions } from "../auth/api-permissions.js";
 import { authenticate } from "../auth/authenticate.js";
 import type { SimCore } from "../core.js";
-import { PveApiError, dieError, paramError, permError } from "../errors.js";
+import { PveApiError, dieError, isPveApiError, paramError, permError } from "../errors.js";
 import type { ApiResult } from "../handlers/types.js";
 import type { Router } from "../router.js";
 import { KNOWN_RETURN_GAPS } from "../schema/known-gaps.js";
@@ -120,7 +120,7 @@ export class Pipeline {
     if (format !== "json" && format !== "extjs")
       return sendBodyless(res, 501, `no formatter for uri ${rel}, ${format}`);
     const extracted = extractParams(method, ctype, body, query);
-    if (extracted instanceof PveApiError) return sendBodyless(res, 500, extracted.message);
+    if (isPveApiError(extracted)) return sendBodyless(res, 500, extracted.message);
     rec.params = redact(extracted);
 
     let out: { status: number; message: string; body: Buffer; gzip?: Buffer };
@@ -138,7 +138,7 @@ export class Pipeline {
           ...(result.total ? { total: result.total } : {}),
         });
     } catch (err) {
-      const e = err instanceof PveApiError ? err : this.internal(err);
+      const e = isPveApiError(err) ? err : this.internal(err);
       out = serialize(format, {
         status: e.status,
         message: e.message,

@@ -1,7 +1,11 @@
 // PVE's JSONSchema check_prop / check_object / check_type, with its error texts, for request parameters.
 import { checkNamedFormat } from "./formats.js";
 import { compilePerlPattern } from "./perl-regex.js";
-import { PropertyStringError, splitPropertyString } from "./property-string.js";
+import {
+  PropertyStringError,
+  isPropertyStringError,
+  splitPropertyString,
+} from "./property-string.js";
 import type { JsonSchema } from "./types.js";
 
 export type Errors = Record<string, string>;
@@ -144,7 +148,7 @@ function checkFormat(
     if (Object.keys(errors).length > 0) throw new PropertyStringError("format error\n", errors);
     return undefined;
   } catch (err) {
-    if (err instanceof PropertyStringError) return err.perlText();
+    if (isPropertyStringError(err)) return err.perlText();
     throw err;
   }
 }

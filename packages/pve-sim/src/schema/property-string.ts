@@ -3,6 +3,7 @@ import type { JsonSchema } from "./types.js";
 
 /** A parse failure: either a plain die message, or "format error" with per-key errors (check_object). */
 export class PropertyStringError extends Error {
+  readonly code = "SIM_PROPERTY_STRING" as const;
   readonly errors: Record<string, string> | undefined;
 
   constructor(message: string, errors?: Record<string, string>) {
@@ -18,6 +19,11 @@ export class PropertyStringError extends Error {
       text += `${key}: ${this.errors?.[key]}\n`;
     return text;
   }
+}
+
+/** True for a property-string parse failure, matched by its stable `code` (not by class). */
+export function isPropertyStringError(err: unknown): err is PropertyStringError {
+  return err instanceof Error && (err as { code?: unknown }).code === "SIM_PROPERTY_STRING";
 }
 
 /** parse_boolean: 1/on/yes/true and 0/off/no/false, case-insensitive. */
