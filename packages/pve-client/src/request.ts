@@ -90,7 +90,7 @@ export function formEncode(params: WireParams): string {
   return parts.join("&");
 }
 
-/** Checks a string argument against its grammar (api/operations.ts declares which grammar each one follows). */
+/** Checks a string argument against its grammar (each operation in api/ops-*.ts names its grammars). */
 export function checkText(name: string, g: TextGrammar, v: string): string {
   if (!matches(g, v)) throw new PveArgumentError(name, `not ${g.what}: ${JSON.stringify(v)}`);
   return v;

@@ -1,5 +1,5 @@
 // The shape of one API operation's declaration (name, request, result, privileges, route, CLI argument
-// grammars) and the helpers the table in operations.ts is written with.
+// grammars) and the helpers the table in operations.ts (assembled from api/ops-*.ts) is written with.
 import type { IntGrammar, TextGrammar } from "@felhom/grammar";
 import type { z } from "zod";
 import { PveResponseShapeError } from "../errors.js";

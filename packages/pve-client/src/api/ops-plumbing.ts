@@ -1,0 +1,30 @@
+// The client's own plumbing operations (version, permissions, stopping a task): none is in the routing table.
+import { buildRequest } from "../request.js";
+import { PermissionsSchema, VersionSchema } from "../schemas/node.js";
+import type { Upid } from "../upid.js";
+import { defineOperation, schema } from "./define.js";
+
+/** The client's own plumbing (not in the routing table). */
+export const PLUMBING_OPERATIONS = {
+  version: defineOperation({
+    label: "PVE version",
+    mutating: false,
+    privileges: [],
+    request: () => buildRequest("GET", "/version", {}),
+    result: schema(VersionSchema),
+  }),
+  permissions: defineOperation({
+    label: "the token's effective permissions",
+    mutating: false,
+    privileges: [],
+    request: (path?: string) => buildRequest("GET", "/access/permissions", {}, { path }),
+    result: schema(PermissionsSchema),
+  }),
+  stopTask: defineOperation({
+    label: "stop a task (own tasks)",
+    mutating: true,
+    privileges: [],
+    request: (upid: Upid) =>
+      buildRequest("DELETE", "/nodes/{node}/tasks/{upid}", { node: upid.node, upid }),
+  }),
+} as const;
