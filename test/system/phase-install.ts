@@ -1,6 +1,6 @@
 // Install from the local .deb with apt-get, then configure exactly as the README's install section says, with the
 // simulator standing in for the host's pveproxy on 127.0.0.1:8006.
-import { copyFileSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { until } from "./container.js";
 import { AGENT, HELPER, SOCKET } from "./context.js";
@@ -73,7 +73,22 @@ export async function installPhase(ctx: Ctx, deb: string, repo: string): Promise
     cpSync(join(repo, "packages/pve-sim", part), join(sim, "packages/pve-sim", part), {
       recursive: true,
     });
-  cpSync(join(repo, "node_modules/zod"), join(sim, "node_modules/zod"), { recursive: true });
+  // Its dependencies, read from its package.json (none of them has dependencies of its own): our workspace
+  // packages (built) and npm's.
+  const simPackage = JSON.parse(
+    readFileSync(join(repo, "packages/pve-sim/package.json"), "utf8"),
+  ) as { dependencies?: Record<string, string> };
+  for (const dep of Object.keys(simPackage.dependencies ?? {})) {
+    const own = dep.startsWith("@felhom/") ? join(repo, "packages", dep.slice(8)) : undefined;
+    for (const part of own ? ["package.json", "dist"] : [""])
+      cpSync(
+        join(own ?? join(repo, "node_modules", dep), part),
+        join(sim, "node_modules", dep, part),
+        {
+          recursive: true,
+        },
+      );
+  }
   writeFileSync(join(sim, "package.json"), '{ "type": "module" }\n');
   await r.check(
     "the PVE simulator serves https://127.0.0.1:8006 inside the container",
