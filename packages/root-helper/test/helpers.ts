@@ -8,8 +8,8 @@ import { HelperClient, connectionFromStreams } from "@felhom/helper-protocol";
 import { connect } from "node:net";
 import { startHelper } from "../src/index.js";
 import type { Dirs, Limits } from "../src/index.js";
-import { makeFakeHost, makeFakeTools } from "./fake-tools/make-fake-tools.mjs";
-import type { FakeRules, FakeTools } from "./fake-tools/make-fake-tools.mjs";
+import { makeFakeHost, makeFakeTools } from "@felhom/test-support/fake-tools";
+import type { FakeRules, FakeTools } from "@felhom/test-support/fake-tools";
 
 export const isRoot = process.getuid?.() === 0;
 export const PACKAGE_DIR = new URL("..", import.meta.url).pathname;

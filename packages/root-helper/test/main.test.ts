@@ -303,7 +303,7 @@ test("main – every method works under --jitless --disallow-code-generation-fro
     const script = `
       import { startHelper } from ${JSON.stringify(join(PACKAGE_DIR, "dist/index.js"))};
       import { HelperClient } from "@felhom/helper-protocol";
-      import { makeFakeHost, makeFakeTools, fixturePath } from ${JSON.stringify(join(PACKAGE_DIR, "test/fake-tools/make-fake-tools.mjs"))};
+      import { makeFakeHost, makeFakeTools, fixturePath } from "@felhom/test-support/fake-tools";
       import { mkdir, symlink } from "node:fs/promises";
       const root = ${JSON.stringify(dir)};
       const fake = await makeFakeTools(root + "/bin", { rules: {
