@@ -119,10 +119,13 @@ export async function have(file: string): Promise<boolean> {
   return (await run("/usr/bin/test", ["-x", file])).code === 0;
 }
 
-/** Resolves when the socket closes; rejects if it is still open after ms. */
-export function closedWithin(socket: NodeJS.EventEmitter, ms: number): Promise<void> {
+/**
+ * Resolves when the socket closes. The bound only ends a hung test (the helper never closed it); it is not a
+ * budget: a loaded machine may take any time below it.
+ */
+export function whenClosed(socket: NodeJS.EventEmitter): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms);
+    const timer = setTimeout(() => reject(new Error("still open after 120 s")), 120_000);
     socket.once("close", () => {
       clearTimeout(timer);
       resolve();
