@@ -13,13 +13,12 @@ import type { Sim } from "@felhom/pve-sim";
 import { bold, cliRunner, green, red, say } from "./console.js";
 import type { CliResult } from "./console.js";
 import { runDaemonStep } from "./daemon-step.js";
-import { ROLE_PRIVILEGES, startAgentSide, USB_UUID } from "@felhom/test-support";
+import { BUILT, ROLE_PRIVILEGES, startAgentSide, USB_UUID } from "@felhom/test-support";
 import type { Sandbox } from "@felhom/test-support";
 import { walkRoutingTable } from "./steps.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "packages/agent/dist/cli.js");
-const DAEMON = join(ROOT, "packages/agent/dist/daemon.js");
+const { cli: CLI, daemon: DAEMON } = BUILT;
 
 /** Records each step's expectation; the demo exits non-zero if anything behaved otherwise. */
 export class Checklist {

@@ -3,3 +3,4 @@ export { startSandbox, USB_UUID } from "./sandbox.js";
 export type { Sandbox, SandboxOptions } from "./sandbox.js";
 export { startAgentSide, ROLE_PRIVILEGES } from "./agent-side.js";
 export type { AgentSide, AgentSideOptions } from "./agent-side.js";
+export { BUILT, builtBin } from "./built.js";
