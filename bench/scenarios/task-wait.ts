@@ -4,7 +4,7 @@
 // plain schedule; and told the duration), and proxmoxer. Lag = when the wait returned − when the task ended;
 // status requests counted by the simulator; the task-list read's time and bytes.
 import { join } from "node:path";
-import { Agent, request } from "undici";
+import undici from "undici";
 import { Client } from "@felhom/pve-client";
 import { byMode, expect, type Scenario } from "../lib/scenario.js";
 import { spawnSim, type SimProcess } from "../lib/sim-process.js";
@@ -13,6 +13,9 @@ import { median } from "../lib/stats.js";
 import { prepareProxmoxerWaits } from "./task-wait-proxmoxer.js";
 import { prepareClientWait, type ClientWait, type ClientWaitJob } from "./task-wait-process.js";
 import { waitRows } from "./task-wait-rows.js";
+// undici is CommonJS: a default import, never Node's named-export detection (issue 13).
+const { Agent, request } = undici;
+type Agent = InstanceType<typeof Agent>;
 
 export interface WaitTier {
   durationMs: number;

@@ -46,6 +46,13 @@ export class FrameGuard extends Transform {
     if (held !== undefined && !this.destroyed) this._transform(held.rest, "latin1", held.done);
   }
 
+  /** A closed connection keeps nothing alive: its frame timer would otherwise hold the partial frame. */
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.#timer);
+    [this.#held, this.#frame, this.#header] = [undefined, [], Buffer.alloc(0)];
+    callback(err);
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     let rest = chunk;
     while (rest.length > 0) {
@@ -71,7 +78,6 @@ export class FrameGuard extends Transform {
         continue;
       }
       if (this.#header.length === 0) {
-        // Destroying an already closed stream does nothing, so a stale timer is harmless.
         const timeout = (): void => void this.destroy(new Error("frame timeout"));
         this.#timer = setTimeout(timeout, this.#limits.frameTimeoutMs).unref();
       }

@@ -1,5 +1,7 @@
 // hw.sensors: `sensors -j`, read defensively (it prints JSON with printf, so an odd label makes it invalid, and
 // with no sensors it prints `{}` and exits 1), normalised to the contract's readings.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { HelperFailure, SensorReading, type Handler } from "@felhom/helper-protocol";
 import { sensors } from "./argv.js";
 import type { Limits, ToolPaths } from "./config.js";
@@ -41,8 +43,15 @@ export function parseSensors(exitCode: number, stdout: string): SensorReading[] 
   return readings.slice(0, 1024);
 }
 
-export function sensorsHandler(tools: ToolPaths, limits: Limits): Handler<"sensors"> {
+/** No hwmon class in sysfs (a host in a VM, a container) means no sensors: Debian 13's libsensors then fails
+ * with "Kernel interface error" instead of printing `{}`, so sensors is not run at all. */
+export function sensorsHandler(
+  tools: ToolPaths,
+  sysDir: string,
+  limits: Limits,
+): Handler<"sensors"> {
   return async (_params, ctx) => {
+    if (!existsSync(join(sysDir, "class", "hwmon"))) return { readings: [] };
     const out = await runnerFor(ctx, limits)(sensors(tools));
     return { readings: parseSensors(out.exitCode, out.stdout) };
   };

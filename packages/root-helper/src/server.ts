@@ -43,7 +43,7 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
   const golden = goldenHandler(config.tools, config, limits);
   const usb = usbHandlers(config.tools, config, limits);
   const smart = smartHandler(config.tools, config, limits);
-  const sensors = sensorsHandler(config.tools, limits);
+  const sensors = sensorsHandler(config.tools, config.sysDir, limits);
   const running = new Set<Promise<unknown>>();
   const sockets = new Set<Socket>();
   let serving = false;

@@ -279,3 +279,20 @@ test("rate cap – a burst of perSecond, then one frame per 1/perSecond s", () =
   now += 10_000; // a long pause refills only up to the burst
   assert.equal(Array.from({ length: 11 }, admit).filter((w) => w === 0).length, 10);
 });
+
+test("frame guard – a destroyed guard keeps no frame timer (nor the partial frame it would hold)", async (t) => {
+  const set = t.mock.method(globalThis, "setTimeout");
+  const cleared = t.mock.method(globalThis, "clearTimeout");
+  const g = new FrameGuard(DEFAULT_LIMITS);
+  g.write(Buffer.from(`Content-Length: 60000\r\n\r\n${"x".repeat(30_000)}`)); // half a frame: its timer runs
+  const frameTimer = set.mock.calls.find(
+    (c) => c.arguments[1] === DEFAULT_LIMITS.frameTimeoutMs,
+  )?.result;
+  assert.ok(frameTimer !== undefined, "no frame timer was set");
+  g.destroy();
+  await new Promise((resolve) => g.once("close", resolve));
+  assert.ok(
+    cleared.mock.calls.some((c) => c.arguments[0] === frameTimer),
+    "the frame timer outlived its connection",
+  );
+});

@@ -2,7 +2,7 @@
 // environment and no input, answers with contract results or fixed errors, and writes one audit line per request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lstat, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { lstat, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HelperError } from "@felhom/helper-protocol";
 import { argv, UNIT_MARKER, escapePath } from "../src/index.js";
@@ -438,6 +438,9 @@ test("hw.sensors – sensors -j readings, {} with exit 1, invalid JSON and failu
     await assert.rejects(client.sensors(), code("HELPER_TOOL_OUTPUT_INVALID"));
     await h.fake.setRules({ sensors: [{ exitCode: 2, stderr: "boom" }] });
     await assert.rejects(client.sensors(), code("HELPER_TOOL_FAILED"));
+    // No hwmon class in sysfs (a host in a VM): no sensors, and sensors is not run (Debian 13's fails there).
+    await rm(join(h.dirs.sysDir, "class", "hwmon"), { recursive: true });
+    assert.deepEqual(await client.sensors(), { readings: [] });
     client.close();
     const calls = await h.fake.calls();
     assert.ok(calls.length === 4 && calls.every((c) => c.argv.join(" ") === "-j"));

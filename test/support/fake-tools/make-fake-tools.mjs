@@ -57,7 +57,7 @@ export const OPEN_POLICY = {
 };
 
 /**
- * The host the lsblk-host fixture describes, under root: sysfs with each USB disk (and its partitions, no
+ * The host the lsblk-host fixture describes, under root: sysfs with a hwmon class and each USB disk (and its partitions, no
  * holders) below its own USB device (vendor 0781, product 55a<N>, bus-port 2-<N+1>), a plain file in devDir
  * per mountable device (a partition, or a disk without any; it opens exclusively; existing entries are kept), an empty pmxcfs and a golden policy file owned
  * by this process (options.policy, default OPEN_POLICY). Returns the helper's sysDir, pveDir and goldenPolicy.
@@ -67,6 +67,7 @@ export async function makeFakeHost(root, devDir, options = {}) {
   const { blockdevices } = JSON.parse(fixture("lsblk-host.txt"));
   const disks = blockdevices.filter((d) => d.type === "disk" && d.tran === "usb");
   await mkdir(join(sysDir, "block"), { recursive: true });
+  await mkdir(join(sysDir, "class", "hwmon"), { recursive: true }); // sensors runs only where hwmon exists
   for (const [i, disk] of disks.entries()) {
     const usb = join(sysDir, "devices", "usb2", `2-${i + 1}`);
     const block = join(usb, `2-${i + 1}:1.0`, "host6", "block", disk.name);

@@ -213,18 +213,21 @@ const sensors: CommandDef = {
     const { readings } = await host.sensors({ signal: ctx.signal });
     return {
       data: readings,
-      text: table(
-        ["CHIP", "LABEL", "KIND", "VALUE", "MIN", "MAX", "CRIT"],
-        readings.map((r) => [
-          r.chip,
-          r.label,
-          r.kind,
-          `${r.value}${r.unit ? ` ${r.unit}` : ""}`,
-          r.min,
-          r.max,
-          r.crit,
-        ]),
-      ),
+      text:
+        readings.length === 0
+          ? "no sensors found on this host (no hwmon chips)"
+          : table(
+              ["CHIP", "LABEL", "KIND", "VALUE", "MIN", "MAX", "CRIT"],
+              readings.map((r) => [
+                r.chip,
+                r.label,
+                r.kind,
+                `${r.value}${r.unit ? ` ${r.unit}` : ""}`,
+                r.min,
+                r.max,
+                r.crit,
+              ]),
+            ),
     };
   },
 };
