@@ -11,7 +11,6 @@ import { BENCH_DIR } from "./paths.js";
 import { processPrivateBytes, processRssBytes } from "./proc.js";
 import { HELPER_NODE_FLAGS } from "./unit-flags.js";
 
-
 export interface HelperProcess {
   socket: string;
   pid: number;
