@@ -8,19 +8,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROUTES, backendLabel } from "@felhom/agent";
 import type { Operation } from "@felhom/agent";
-import { requiredPrivileges } from "@felhom/pve-client";
 import { startSim } from "@felhom/pve-sim";
 import type { Sim } from "@felhom/pve-sim";
 import { bold, cliRunner, green, red, say } from "./console.js";
 import type { CliResult } from "./console.js";
 import { runDaemonStep } from "./daemon-step.js";
-import { startSandbox, USB_UUID } from "./sandbox.js";
-import type { Sandbox } from "./sandbox.js";
+import { BUILT, ROLE_PRIVILEGES, startAgentSide, USB_UUID } from "@felhom/test-support";
+import type { Sandbox } from "@felhom/test-support";
 import { walkRoutingTable } from "./steps.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "packages/agent/dist/cli.js");
-const DAEMON = join(ROOT, "packages/agent/dist/daemon.js");
+const { cli: CLI, daemon: DAEMON } = BUILT;
 
 /** Records each step's expectation; the demo exits non-zero if anything behaved otherwise. */
 export class Checklist {
@@ -62,44 +60,17 @@ async function main(): Promise<number> {
       seed: 11,
       taskDurations: { vzrestore: 1500, vzdump: 3500, vzstart: 600, vzsnapshot: 500 },
     });
-    // The routing table's privileges; a restore or create with a network device also needs SDN.Use on the
-    // bridge's zone (/sdn/zones/localnetwork/vmbr0) since PVE 8.
-    const privs = [...new Set([...requiredPrivileges(), "SDN.Use"])];
-    const agentToken = sim.addToken({
-      id: "felhom@pve!agent",
-      privsep: true,
-      acl: [{ path: "/", privs }],
-    });
+    // The agent's token has exactly the routing table's privileges (plus SDN.Use: a restore or create with a
+    // network device needs it on the bridge's zone since PVE 8); a second token lacks VM.Backup.
+    const agent = await startAgentSide({ dir, root: ROOT, sim, intervalSeconds: 1 });
+    sandbox = agent.sandbox;
     const noBackup = sim.addToken({
       id: "felhom@pve!nobackup",
       privsep: true,
-      acl: [{ path: "/", privs: privs.filter((p) => p !== "VM.Backup") }],
+      acl: [{ path: "/", privs: ROLE_PRIVILEGES.filter((p) => p !== "VM.Backup") }],
     });
-    await writeFile(join(dir, "agent.token"), `${agentToken.secret}\n`, { mode: 0o600 });
     await writeFile(join(dir, "nobackup.token"), `${noBackup.secret}\n`, { mode: 0o600 });
-
-    sandbox = await startSandbox({
-      dir,
-      root: ROOT,
-      sim: { url: sim.url, ca: sim.ca, adminSecret: sim.adminSecret },
-    });
-    const config = {
-      pve: {
-        url: sim.url,
-        node: sim.node,
-        tokenId: agentToken.id,
-        tls: { fingerprint256: sim.fingerprint256 },
-      },
-      helper: { socket: sandbox.socket },
-      snapshot: {
-        intervalSeconds: 1,
-        stateFile: join(dir, "state.json"),
-        ...(sandbox.smartDevice ? { disks: [sandbox.smartDevice] } : {}),
-      },
-      log: { level: "info" },
-    };
-    const configFile = join(dir, "agent.json");
-    await writeFile(configFile, JSON.stringify(config, null, 2));
+    const { configFile } = agent;
 
     say(
       `   PVE simulator  ${sim.url} (PVE 9.1 API, node ${sim.node}), certificate pinned by SHA-256`,
@@ -108,13 +79,13 @@ async function main(): Promise<number> {
       `   root helper    pid ${sandbox.helperPid}, socket ${sandbox.socket}, fake pct/systemctl/smartctl/sensors/lsblk`,
     );
     say(
-      `   agent          the felhom CLI and felhom-agent daemon, token ${agentToken.id} (privilege-separated,`,
+      `   agent          the felhom CLI and felhom-agent daemon, token ${agent.tokenId} (privilege-separated,`,
     );
     say(
       `                  exactly the routing table's privileges); every call below adds --config and --token-file`,
     );
 
-    const cli = cliRunner(CLI, ["--config", configFile, "--token-file", join(dir, "agent.token")]);
+    const cli = cliRunner(CLI, ["--config", configFile, "--token-file", agent.tokenFile]);
     const record = (r: CliResult): CliResult => {
       for (const s of r.served) served.set(s.op, s.backend);
       return r;
@@ -130,9 +101,9 @@ async function main(): Promise<number> {
     await runDaemonStep({
       daemonJs: DAEMON,
       configFile,
-      tokenFile: join(dir, "agent.token"),
+      tokenFile: agent.tokenFile,
       checks,
-      secret: agentToken.secret,
+      secret: agent.secret,
     });
 
     say();

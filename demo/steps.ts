@@ -8,7 +8,7 @@ import type { Sim } from "@felhom/pve-sim";
 import type { Checklist } from "./main.js";
 import { dim, say, step } from "./console.js";
 import type { CliRunner } from "./console.js";
-import type { Sandbox } from "./sandbox.js";
+import type { Sandbox } from "@felhom/test-support";
 
 export interface WalkContext {
   cli: CliRunner;

@@ -36,13 +36,16 @@ async function activate(dir: string, command: string[]) {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const end = Date.now() + 5_000;
-  while (!existsSync(sock)) {
-    if (Date.now() > end || child.exitCode !== null) throw new Error(`no socket: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // The activator says "Listening on" once the socket is bound: wait for that line, not for a clock.
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes("Listening on")) resolve();
+    });
+    child.once("exit", () => reject(new Error(`no socket: ${stderr}`)));
+  });
+  assert.ok(existsSync(sock), `no socket at ${sock}: ${stderr}`);
   chmodSync(sock, 0o660);
   return { sock, child, exited, stderr: () => stderr };
 }
@@ -53,7 +56,7 @@ test("socket activation – the helper adopts fd 3 and serves hello", { skip }, 
   const h = await activate(dir, [process.execPath, ...FLAGS, main, "--agent-user", "root"]);
   try {
     const started = Date.now();
-    const client = await HelperClient.connect(h.sock, { connectTimeoutMs: 10_000 });
+    const client = await HelperClient.connect(h.sock, { connectTimeoutMs: 120_000 }); // a liveness bound: a cold start under load;
     console.log(`# first connection to hello answered: ${Date.now() - started} ms`);
     assert.equal(client.info?.protocol, "felhom-root-helper");
     assert.ok(client.info?.methods.includes("hw.sensors"));

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { memoryIo, runCli } from "@felhom/agent";
 import { startSystem } from "./support/system.js";
 import type { TestSystem } from "./support/system.js";
-import { USB_UUID } from "../demo/sandbox.js";
+import { USB_UUID } from "@felhom/test-support";
 
 let sys: TestSystem;
 

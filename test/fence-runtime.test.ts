@@ -5,14 +5,14 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSim } from "@felhom/pve-sim";
 import type { Sim } from "@felhom/pve-sim";
-import { startSandbox, USB_UUID } from "../demo/sandbox.js";
-import type { Sandbox } from "../demo/sandbox.js";
-import { ROLE_PRIVILEGES, ROOT } from "./support/system.js";
+import { startAgentSide, USB_UUID } from "@felhom/test-support";
+import type { Sandbox } from "@felhom/test-support";
+import { ROOT } from "./support/system.js";
 
 const DENY_NETWORK = join(ROOT, "test/fence/deny-network.mjs");
 const DENY_SPAWN = join(ROOT, "test/fence/deny-spawn.mjs");
@@ -77,20 +77,13 @@ before(async () => {
     assert.ok(existsSync(join(ROOT, f)), `${f} is missing: run npm run build (npm test does)`);
   dir = await mkdtemp(join(tmpdir(), "felhom-fence-"));
   sim = await startSim({ quiet: true, taskDurationMs: 150 });
-  const token = sim.addToken({
-    id: "felhom@pve!agent",
-    privsep: true,
-    acl: [{ path: "/", privs: ROLE_PRIVILEGES }],
-  });
-  secret = token.secret;
-  tokenFile = join(dir, "agent.token");
-  await writeFile(tokenFile, secret, { mode: 0o600 });
   helperLog = join(dir, "helper-fence.log");
   // The built helper, with production flags and every network API trapped.
-  sandbox = await startSandbox({
+  const agent = await startAgentSide({
     dir,
     root: ROOT,
-    sim: { url: sim.url, ca: sim.ca, adminSecret: sim.adminSecret },
+    sim,
+    intervalSeconds: 0.2,
     helperArgs: [
       "--jitless",
       "--disallow-code-generation-from-strings",
@@ -100,24 +93,7 @@ before(async () => {
     ],
     env: { ...process.env, FENCE_LOG: helperLog },
   });
-  configFile = join(dir, "agent.json");
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      pve: {
-        url: sim.url,
-        node: sim.node,
-        tokenId: token.id,
-        tls: { fingerprint256: sim.fingerprint256 },
-      },
-      helper: { socket: sandbox.socket },
-      snapshot: {
-        intervalSeconds: 0.2,
-        stateFile: join(dir, "state.json"),
-        ...(sandbox.smartDevice ? { disks: [sandbox.smartDevice] } : {}),
-      },
-    }),
-  );
+  ({ sandbox, configFile, tokenFile, secret } = agent);
 });
 
 after(async () => {

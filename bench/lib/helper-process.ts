@@ -1,19 +1,15 @@
 // The root helper for the bench, in its own process: the library entry (helper/helper-child.mjs) with the node
-// flags of deploy/felhom-root-helper.service, fake tools from packages/root-helper/test/fake-tools in a temp dir,
+// flags of deploy/felhom-root-helper.service, fake tools from @felhom/test-support in a temp dir,
 // serving this process's uid and gid. Its audit lines (stderr) are counted, so a scenario can check what was served.
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { pathToFileURL } from "node:url";
-import { BENCH_DIR, REPO_ROOT } from "./paths.js";
+import { fixturePath, makeFakeHost, makeFakeTools } from "@felhom/test-support/fake-tools";
+import type { FakeTools } from "@felhom/test-support/fake-tools";
+import { BENCH_DIR } from "./paths.js";
 import { processPrivateBytes, processRssBytes } from "./proc.js";
 import { HELPER_NODE_FLAGS } from "./unit-flags.js";
-
-interface FakeTools {
-  tools: Record<string, string>;
-}
-type MakeFakeTools = (dir: string, options?: { rules?: object }) => Promise<FakeTools>;
 
 export interface HelperProcess {
   socket: string;
@@ -26,13 +22,10 @@ export interface HelperProcess {
   close(): Promise<void>;
 }
 
-/** The fake tools (sensors answers with real `sensors -j` output from the root helper's fixtures). */
+/** The fake tools (sensors answers with real `sensors -j` output from the shared fixtures). */
 export async function makeBenchTools(dir: string): Promise<FakeTools> {
-  const fakeDir = join(REPO_ROOT, "packages/root-helper/test/fake-tools");
-  const url = pathToFileURL(join(fakeDir, "make-fake-tools.mjs")).href;
-  const mod = (await import(url)) as { makeFakeTools: MakeFakeTools };
-  return mod.makeFakeTools(join(dir, "bin"), {
-    rules: { sensors: [{ stdoutFile: join(fakeDir, "fixtures/sensors-coretemp-drivetemp.txt") }] },
+  return makeFakeTools(join(dir, "bin"), {
+    rules: { sensors: [{ stdoutFile: fixturePath("sensors-coretemp-drivetemp.txt") }] },
   });
 }
 
@@ -49,11 +42,7 @@ export async function writeHelperConfig(
     await mkdir(join(dir, d), { recursive: true });
   }
   // sysfs, pmxcfs and the golden policy the helper also reads (fakes, like the tools).
-  const url = pathToFileURL(
-    join(REPO_ROOT, "packages/root-helper/test/fake-tools/make-fake-tools.mjs"),
-  );
-  const host = (await import(url.href)) as { makeFakeHost(r: string, d: string): Promise<object> };
-  Object.assign(config, await host.makeFakeHost(dir, join(dir, "dev")));
+  Object.assign(config, await makeFakeHost(dir, join(dir, "dev")));
   Object.assign(config, { listen, agentUid: process.getuid?.(), agentGid: process.getgid?.() });
   const configFile = join(dir, "helper-config.json");
   await writeFile(configFile, JSON.stringify(config));

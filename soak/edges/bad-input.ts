@@ -1,6 +1,7 @@
 // Bad input at the agent's edges, through the compiled `felhom` CLI and `felhom-agent` daemon as processes:
 // every case must exit 2 with a one-line error naming the field, option or file (argument errors may add
 // usage lines), no stack trace, no raw control characters, and never the token secret.
+import { BUILT } from "@felhom/test-support";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -22,11 +23,7 @@ import {
   type Target,
 } from "./cases.js";
 
-const DIST = new URL("../../packages/agent/dist/", import.meta.url).pathname;
-const ENTRY: Record<Target, string> = {
-  cli: join(DIST, "cli.js"),
-  daemon: join(DIST, "daemon.js"),
-};
+const ENTRY: Record<Target, string> = { cli: BUILT.cli, daemon: BUILT.daemon };
 const STACK = /^\s+at\s|node:internal|\.[cm]?js:\d+:\d+|\bError: /m;
 // eslint-disable-next-line no-control-regex -- finding raw control characters in the output is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202e]/;

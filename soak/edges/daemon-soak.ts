@@ -3,6 +3,7 @@
 // (API and helper ones). Every log line, the state file after each cycle, the CLI's output and the helper's
 // audit lines are scanned for the token secret; the state file must always be whole JSON, and SIGTERM must
 // end the daemon cleanly.
+import { BUILT } from "@felhom/test-support";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -21,8 +22,7 @@ import { startHelperProcess } from "../helper/helper-process.js";
 export const DAEMON_SECONDS: Readonly<Record<Profile, number>> = { test: 4, quick: 20, full: 90 };
 /** Rounds of CLI commands at trace level, run while the faults are still on. */
 export const CLI_ROUNDS: Readonly<Record<Profile, number>> = { test: 1, quick: 3, full: 10 };
-const DAEMON = new URL("../../packages/agent/dist/daemon.js", import.meta.url).pathname;
-const CLI = new URL("../../packages/agent/dist/cli.js", import.meta.url).pathname;
+const { daemon: DAEMON, cli: CLI } = BUILT;
 
 /** One CLI run; resolves with its exit code and output. */
 function cli(

@@ -2,17 +2,15 @@
 // their exact argv NUL-separated in a file per run, print the root helper's real-shaped fixtures, and write a
 // canary on stderr that must never cross the socket.
 import { chmod, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fixture } from "@felhom/test-support/fake-tools";
 
 export const TOOL_NAMES = ["pct", "systemctl", "smartctl", "sensors", "lsblk"] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
-const FIXTURES = new URL("../../packages/root-helper/test/fake-tools/fixtures/", import.meta.url)
-  .pathname;
-export const fixture = (name: string): string => readFileSync(join(FIXTURES, name), "utf8");
+export { fixture };
 
-/** Canned stdout per tool (real shapes from the root helper's own fixtures). */
+/** Canned stdout per tool (real shapes from the shared test support's fixtures). */
 function cannedStdout(tool: ToolName): string {
   switch (tool) {
     case "lsblk":

@@ -11,7 +11,7 @@ import type { Dirs, Limits } from "@felhom/root-helper";
 import { HELPER_NODE_FLAGS } from "../../bench/lib/unit-flags.js";
 import { peakRssOf, rssOf } from "../lib/memory.js";
 import type { SecretScan } from "../lib/secret-scan.js";
-import { makeFakeHost } from "@felhom/root-helper/fake-tools";
+import { makeFakeHost } from "@felhom/test-support/fake-tools";
 import { makeFakeShTools, type FakeShTools, type ToolName } from "./fake-tools.js";
 
 const CHILD = fileURLToPath(new URL("./helper-child.mjs", import.meta.url));

@@ -3,6 +3,7 @@
 // wrong mode or group, and, on a correct one, serves only the agent user and root (issue 13); a peer outside the
 // agent's group is refused by the socket's mode, and one that gets past the mode (a member through a
 // supplementary group) is refused by the SO_PEERCRED check.
+import { BUILT } from "@felhom/test-support";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -12,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ResultBuilder, type Profile, type SuiteResult } from "../lib/result.js";
 import { isRoot, PRODUCTION_FLAGS } from "./helper-process.js";
 
-const MAIN = new URL("../../packages/root-helper/dist/main.js", import.meta.url).pathname;
+const MAIN = BUILT.rootHelper;
 const SETPRIV = "/usr/bin/setpriv";
 const ACTIVATE = "/usr/bin/systemd-socket-activate";
 

@@ -4,17 +4,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryIo, runCli } from "@felhom/agent";
-import { requiredPrivileges } from "@felhom/pve-client";
 import { startSim } from "@felhom/pve-sim";
 import type { Sim, SimOptions } from "@felhom/pve-sim";
-import { startSandbox } from "../../demo/sandbox.js";
-import type { Sandbox } from "../../demo/sandbox.js";
+import { ROLE_PRIVILEGES, startAgentSide } from "@felhom/test-support";
+import type { Sandbox } from "@felhom/test-support";
 import { ROOT } from "../fence/imports.js";
 
-export { ROOT };
-
-/** The privileges the agent's role grants: the routing table's, plus SDN.Use for guests' bridges. */
-export const ROLE_PRIVILEGES = [...new Set([...requiredPrivileges(), "SDN.Use"])];
+export { ROLE_PRIVILEGES, ROOT };
 
 /** Runs the helper from source in its own process (tests; the demo runs the built one). */
 export const SOURCE_HELPER = [
@@ -57,47 +53,23 @@ export async function startSystem(simOptions: SimOptions = {}): Promise<TestSyst
     validateResponses: true,
     ...simOptions,
   });
-  let sandbox: Sandbox | undefined;
   try {
-    const token = sim.addToken({
-      id: "felhom@pve!agent",
-      privsep: true,
-      acl: [{ path: "/", privs: ROLE_PRIVILEGES }],
-    });
-    const tokenFile = join(dir, "agent.token");
-    await writeFile(tokenFile, `${token.secret}\n`, { mode: 0o600 });
-    sandbox = await startSandbox({
+    const agent = await startAgentSide({
       dir,
       root: ROOT,
-      sim: { url: sim.url, ca: sim.ca, adminSecret: sim.adminSecret },
+      sim,
+      intervalSeconds: 0.2,
       helperArgs: SOURCE_HELPER,
     });
-    const config: Record<string, unknown> = {
-      pve: {
-        url: sim.url,
-        node: sim.node,
-        tokenId: token.id,
-        tls: { fingerprint256: sim.fingerprint256 },
-      },
-      helper: { socket: sandbox.socket },
-      snapshot: {
-        intervalSeconds: 0.2,
-        stateFile: join(dir, "state.json"),
-        ...(sandbox.smartDevice ? { disks: [sandbox.smartDevice] } : {}),
-      },
-      log: { level: "info" },
-    };
-    const configFile = join(dir, "agent.json");
-    await writeFile(configFile, JSON.stringify(config));
-    const box = sandbox;
+    const { sandbox, tokenFile, configFile, config } = agent;
     return {
       dir,
       sim,
-      sandbox: box,
+      sandbox,
       configFile,
       tokenFile,
-      tokenId: token.id,
-      secret: token.secret,
+      tokenId: agent.tokenId,
+      secret: agent.secret,
       config,
       async cli(args, env = {}) {
         const io = memoryIo(env);
@@ -110,13 +82,13 @@ export async function startSystem(simOptions: SimOptions = {}): Promise<TestSyst
         return path;
       },
       async close() {
-        await box.close();
+        await sandbox.close();
         await sim.close();
         await rm(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    await sandbox?.close();
+    // startAgentSide stops the helper itself when it fails after starting it.
     await sim.close();
     await rm(dir, { recursive: true, force: true });
     throw err;

@@ -92,8 +92,9 @@ test("helper link – connects on first use and reconnects after the helper clos
     assert.equal(h.connections, 0, "nothing happens before the first call");
     assert.deepEqual(await link.call((c) => c.sensors(), true), { readings: [] });
     assert.equal(link.info?.protocol, PROTOCOL);
+    const first = await link.client();
     h.dropAll();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => first.closed); // the link has seen the helper close it: the next call must reconnect
     assert.deepEqual(await link.call((c) => c.sensors(), true), { readings: [] });
     assert.equal(h.connections, 2);
   } finally {
@@ -123,7 +124,10 @@ test("helper link – a read-only call whose connection broke is sent once more;
       link.call((c) => c.createContainer(params), false),
       (err: unknown) => err instanceof HelperError && err.code === "HELPER_CLOSED",
     );
-    await new Promise((r) => setTimeout(r, 50));
+    // A barrier instead of a pause: the link has one connection at a time and the helper answers in order, so
+    // once a later call is answered, a re-sent create would have reached the helper before it.
+    assert.deepEqual(await link.call((c) => c.sensors(), true), { readings: [] });
+    assert.equal(h.calls.sensors, 3);
     assert.equal(
       h.calls.createContainer,
       1,

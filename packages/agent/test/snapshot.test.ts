@@ -1,6 +1,7 @@
 // The host snapshot and its loop: a failing part is recorded and the other parts are still collected; cycles
 // never overlap; stop() aborts a collection in progress but waits for a write in progress.
 import { test } from "node:test";
+import type { TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { HelperError } from "@felhom/helper-protocol";
@@ -134,11 +135,28 @@ test("snapshot – an aborted collection throws (the daemon then writes nothing)
   await assert.rejects(collectSnapshot(fakeHost(), { disks: [], signal: ac.signal }));
 });
 
-test("snapshot loop – cycles never overlap, and stop() waits for a write in progress", async () => {
+/**
+ * Advances node:test's mocked setTimeout 1 ms at a time, letting promises settle after each step (setImmediate is
+ * not mocked), for `ms` or until `done()` holds.
+ */
+async function advance(
+  t: TestContext,
+  ms: number,
+  done: () => boolean = () => false,
+): Promise<void> {
+  for (let i = 0; i < ms && !done(); i++) {
+    t.mock.timers.tick(1);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+test("snapshot loop – cycles never overlap, and stop() waits for a write in progress", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
   let running = 0;
   let maxRunning = 0;
   let writes = 0;
   let stopping: Promise<void> | undefined;
+  let stopped = false;
   let stopResolvedBeforeWrite = false;
   const loop = new SnapshotLoop({
     intervalMs: 5,
@@ -149,9 +167,12 @@ test("snapshot loop – cycles never overlap, and stop() waits for a write in pr
       if (seq === 3) {
         // SIGTERM arrives while this cycle writes: stop() must not resolve before the write is done.
         stopping = loop.stop();
-        void stopping.then(() => (stopResolvedBeforeWrite = writes < 3));
+        void stopping.then(() => {
+          stopped = true;
+          stopResolvedBeforeWrite = writes < 3;
+        });
       }
-      // A cycle longer than the interval: the next must wait for it.
+      // A cycle longer than the interval (mocked time): the next must wait for it.
       await new Promise((r) => setTimeout(r, 20));
       writes++;
       running--;
@@ -159,15 +180,17 @@ test("snapshot loop – cycles never overlap, and stop() waits for a write in pr
     },
   });
   loop.start();
-  while (stopping === undefined) await new Promise((r) => setTimeout(r, 5));
-  await stopping;
-  await new Promise((r) => setTimeout(r, 50));
+  await advance(t, 1_000, () => stopped);
+  assert.ok(stopped, "stop() resolved once the third write was done");
+  // Twenty intervals more: a loop that kept scheduling would start cycles here.
+  await advance(t, 100);
   assert.equal(maxRunning, 1, "never two cycles at once");
   assert.equal(writes, 3, "the third write completed and no cycle started after stop()");
   assert.equal(stopResolvedBeforeWrite, false);
 });
 
-test("snapshot loop – stop() aborts a collection in progress, and a failed cycle does not end the loop", async () => {
+test("snapshot loop – stop() aborts a collection in progress, and a failed cycle does not end the loop", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
   let seen = 0;
   let aborted = false;
   const loop = new SnapshotLoop({
@@ -185,7 +208,8 @@ test("snapshot loop – stop() aborts a collection in progress, and a failed cyc
     },
   });
   loop.start();
-  while (seen < 2) await new Promise((r) => setTimeout(r, 5));
+  await advance(t, 1_000, () => seen >= 2);
+  assert.equal(seen, 2, "the loop went on after the failed first cycle");
   await loop.stop();
   assert.ok(aborted);
   assert.equal(loop.cycles, 2);

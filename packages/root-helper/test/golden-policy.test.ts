@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { chmod, chown, copyFile, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HelperError } from "@felhom/helper-protocol";
-import { OPEN_POLICY } from "./fake-tools/make-fake-tools.mjs";
+import { OPEN_POLICY } from "@felhom/test-support/fake-tools";
 import { PACKAGE_DIR, isRoot, startTestHelper } from "./helpers.js";
 import { checkPolicy, readPolicy } from "../src/golden-policy.js";
 

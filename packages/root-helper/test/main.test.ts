@@ -47,7 +47,19 @@ function startMain(file: string, args: string[], env: NodeJS.ProcessEnv = ENV) {
     child.on("exit", (code) => resolve({ serving: false, code }));
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, ready, exited, stderr: () => stderr };
+  /** Resolves once stderr holds text (an event, not a poll); rejects if the process exits first. */
+  const said = (text: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!stderr.includes(text)) return;
+        child.stderr.off("data", check);
+        resolve();
+      };
+      child.stderr.on("data", check);
+      child.once("exit", () => reject(new Error(`exited before saying ${text}: ${stderr}`)));
+      check();
+    });
+  return { child, ready, exited, said, stderr: () => stderr };
 }
 
 /** The one line the helper printed when it refused to start. */
@@ -157,7 +169,7 @@ test("main – systemd-socket-activate's socket (its mode comes from the umask) 
     const args = ["-l", path, "/usr/bin/node", ...FLAGS, MAIN, "--agent-user", "root"];
     const m = startMain("/usr/bin/systemd-socket-activate", args);
     // It execs the helper on the first connection.
-    while (!m.stderr().includes("Listening on")) await new Promise((r) => setTimeout(r, 20));
+    await m.said("Listening on");
     const poke = connect(path);
     poke.on("error", () => undefined);
     assert.equal(await m.exited, 1);
@@ -303,7 +315,7 @@ test("main – every method works under --jitless --disallow-code-generation-fro
     const script = `
       import { startHelper } from ${JSON.stringify(join(PACKAGE_DIR, "dist/index.js"))};
       import { HelperClient } from "@felhom/helper-protocol";
-      import { makeFakeHost, makeFakeTools, fixturePath } from ${JSON.stringify(join(PACKAGE_DIR, "test/fake-tools/make-fake-tools.mjs"))};
+      import { makeFakeHost, makeFakeTools, fixturePath } from "@felhom/test-support/fake-tools";
       import { mkdir, symlink } from "node:fs/promises";
       const root = ${JSON.stringify(dir)};
       const fake = await makeFakeTools(root + "/bin", { rules: {

@@ -7,7 +7,7 @@ import { HelperFailure } from "@felhom/helper-protocol";
 import { smartResult } from "../src/smart.js";
 import { parseSensors } from "../src/sensors.js";
 import { eligibleDevice } from "../src/usb-device.js";
-import { fixture, fixturePath } from "./fake-tools/make-fake-tools.mjs";
+import { fixture, fixturePath } from "@felhom/test-support/fake-tools";
 
 const failure = (name: string) => (err: unknown) =>
   err instanceof HelperFailure && err.failure === name;

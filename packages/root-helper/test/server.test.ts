@@ -6,7 +6,7 @@ import { lstat, readFile, rm, stat, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path";
 import { HelperError } from "@felhom/helper-protocol";
 import { argv, UNIT_MARKER, escapePath } from "../src/index.js";
-import { fixture, fixturePath } from "./fake-tools/make-fake-tools.mjs";
+import { fixture, fixturePath } from "@felhom/test-support/fake-tools";
 import { isRoot, run, startTestHelper } from "./helpers.js";
 
 const CREATE = {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { HelperErrorCode, type HelperError } from "@felhom/helper-protocol";
-import { closedWithin, rawConnection, startTestHelper, type TestHelper } from "./helpers.js";
+import { whenClosed, rawConnection, startTestHelper, type TestHelper } from "./helpers.js";
 
 /** Resolves once an audit line matches (the audit is written as things happen; no time budget). */
 async function audited(h: TestHelper, match: (a: Record<string, unknown>) => boolean) {
@@ -49,7 +49,7 @@ test("backpressure – a peer that never reads its answers is closed; nothing it
       if (!flood.destroyed) flood.once("drain", write);
     };
     flood.once("connect", write);
-    await closedWithin(flood, 20_000);
+    await whenClosed(flood);
     const hellos = h.audit.filter((a) => a.method === "helper.hello");
     assert.ok(sent > 1000, `${sent} hellos sent before the close`);
     assert.ok(hellos.length <= 2, "the flood's answers are coalesced in the audit");
@@ -69,7 +69,7 @@ test("backpressure – a second request with an id still unanswered closes the c
     s.on("error", () => undefined);
     const sensors = frame({ id: 1, method: "hw.sensors", params: {} });
     s.write(sensors + sensors);
-    await closedWithin(s, 5_000);
+    await whenClosed(s);
   } finally {
     await h.close();
   }

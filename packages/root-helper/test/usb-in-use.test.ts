@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { HelperError, HelperFailure } from "@felhom/helper-protocol";
-import { fixture, fixturePath } from "./fake-tools/make-fake-tools.mjs";
+import { fixture, fixturePath } from "@felhom/test-support/fake-tools";
 import { have, isRoot, run, startTestHelper } from "./helpers.js";
 import { assertExclusiveOpen, assertNoHolders, refersTo, usbIdentity } from "../src/usb-in-use.js";
 

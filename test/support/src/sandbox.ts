@@ -10,7 +10,7 @@ import {
   fixturePath as fixture,
   makeFakeHost,
   makeFakeTools,
-} from "@felhom/root-helper/fake-tools";
+} from "../fake-tools/make-fake-tools.mjs";
 
 /** The USB disk the fake lsblk reports (root-helper's fixture): partition sdb1 of a USB-attached sdb. */
 export const USB_UUID = "0f3e2a1b-1c2d-4e5f-8a9b-0123456789ab";
