@@ -2,7 +2,7 @@
 // (modules loaded, no connection yet) before the round, then told to start its task and wait.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { childLines } from "../lib/child-lines.js";
 import { BENCH_DIR } from "../lib/paths.js";
 import type { SimProcess } from "../lib/sim-process.js";
 
@@ -32,29 +32,7 @@ export function prepareClientWait(sim: SimProcess, job: ClientWaitJob): Promise<
   const child = spawn(process.execPath, [join(BENCH_DIR, "helper/wait-child.mjs")], {
     stdio: ["pipe", "pipe", "pipe"],
   });
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const lines = createInterface({ input: child.stdout });
-  const queue: string[] = [];
-  const waiters: Array<(line: string) => void> = [];
-  lines.on("line", (l) => {
-    const w = waiters.shift();
-    if (w) w(l);
-    else queue.push(l);
-  });
-  const exited = new Promise<never>((_, reject) =>
-    child.once("close", (code) =>
-      reject(new Error(`wait process exited ${code}: ${stderr.slice(-1500)}`)),
-    ),
-  );
-  exited.catch(() => undefined);
-  const nextLine = (): Promise<string> =>
-    Promise.race([
-      new Promise<string>((resolve) =>
-        queue.length ? resolve(queue.shift() as string) : waiters.push(resolve),
-      ),
-      exited,
-    ]);
+  const nextLine = childLines(child, "wait process");
   child.stdin.write(
     `${JSON.stringify({ url: sim.url, token: sim.token.value, ca: sim.ca, node: sim.node, ...job })}\n`,
   );

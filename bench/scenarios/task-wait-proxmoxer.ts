@@ -1,7 +1,7 @@
 // Runs the proxmoxer side of the task-wait scenario: a Python process that warms one connection per job, says
 // "ready", and on "go" starts each job's task and waits like proxmoxer's blocking_status (py/proxmoxer_wait.py).
 import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
+import { childLines } from "../lib/child-lines.js";
 import { BENCH_DIR, PYTHON } from "../lib/paths.js";
 import type { SimProcess } from "../lib/sim-process.js";
 
@@ -32,29 +32,7 @@ export function prepareProxmoxerWaits(sim: SimProcess, jobs: WaitJob[]): Promise
   const child = spawn(PYTHON, [`${BENCH_DIR}/py/proxmoxer_wait.py`], {
     stdio: ["pipe", "pipe", "pipe"],
   });
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const lines = createInterface({ input: child.stdout });
-  const queue: string[] = [];
-  const waiters: Array<(line: string) => void> = [];
-  lines.on("line", (l) => {
-    const w = waiters.shift();
-    if (w) w(l);
-    else queue.push(l);
-  });
-  const exited = new Promise<never>((_, reject) =>
-    child.once("close", (code) =>
-      reject(new Error(`proxmoxer driver exited ${code}: ${stderr.slice(-1500)}`)),
-    ),
-  );
-  exited.catch(() => undefined);
-  const nextLine = (): Promise<string> =>
-    Promise.race([
-      new Promise<string>((resolve) =>
-        queue.length ? resolve(queue.shift() as string) : waiters.push(resolve),
-      ),
-      exited,
-    ]);
+  const nextLine = childLines(child, "proxmoxer driver");
   child.stdin.write(
     `${JSON.stringify({
       host: sim.host,
