@@ -10,6 +10,7 @@ import type { FakeTools } from "@felhom/test-support/fake-tools";
 import { BENCH_DIR } from "./paths.js";
 import { processPrivateBytes, processRssBytes } from "./proc.js";
 import { HELPER_NODE_FLAGS } from "./unit-flags.js";
+import { eventsIn } from "@felhom/helper-protocol";
 
 export interface HelperProcess {
   socket: string;
@@ -66,7 +67,7 @@ export async function startHelperProcess(dir: string): Promise<HelperProcess> {
       const r = JSON.parse(line) as { method?: string; decision?: string; repeated?: number };
       // A summary of coalesced audit lines stands for `repeated` more of its kind.
       for (const key of [`${r.method}`, `${r.method} ${r.decision}`])
-        counts.set(key, (counts.get(key) ?? 0) + (r.repeated ?? 1));
+        counts.set(key, (counts.get(key) ?? 0) + eventsIn(r));
     } catch {
       errText = (errText + line + "\n").slice(-2000);
     }

@@ -13,6 +13,7 @@ import { peakRssOf, rssOf } from "../lib/memory.js";
 import type { SecretScan } from "../lib/secret-scan.js";
 import { makeFakeHost } from "@felhom/test-support/fake-tools";
 import { makeFakeShTools, type FakeShTools, type ToolName } from "./fake-tools.js";
+import { eventsIn } from "@felhom/helper-protocol";
 
 const CHILD = fileURLToPath(new URL("./helper-child.mjs", import.meta.url));
 /** The node flags of deploy/felhom-root-helper.service (read from the unit, so they cannot drift). */
@@ -134,7 +135,7 @@ export async function startHelperProcess(opts: HelperProcessOptions = {}): Promi
       if (rec.decision === undefined) throw new Error("no decision");
       // A summary of coalesced lines stands for `repeated` more of its kind; an "(after timeout)" line is the
       // late outcome of a request already audited.
-      const n = rec.repeated ?? 1;
+      const n = eventsIn(rec);
       if (rec.method === "(connect)") audit.connects[rec.decision === "ok" ? "ok" : "denied"] += n;
       else if (rec.method !== "(after timeout)") audit.requests[rec.decision] += n;
     } catch {

@@ -23,6 +23,11 @@ export interface AuditLog {
   flush(): void;
 }
 
+/** How many audited events one written line stands for: a summary its `repeated` count, any other line one. */
+export function eventsIn(line: { readonly repeated?: unknown }): number {
+  return typeof line.repeated === "number" ? line.repeated : 1;
+}
+
 /** An audit log writing JSON lines to `sink`, coalescing repeats within windows of `windowMs`. */
 export function coalescingAudit(sink: (line: string) => void, windowMs: number): AuditLog {
   type Seen = { line: AuditLine; count: number; first?: string; last?: string };

@@ -10,5 +10,5 @@ export { connectionFromStreams } from "./transport.js";
 export type { MessageConnection } from "./transport.js";
 export { connectionFromFrames } from "./wire.js";
 export type { WireFlow } from "./wire.js";
-export { coalescingAudit } from "./audit.js";
+export { coalescingAudit, eventsIn } from "./audit.js";
 export type { AuditLine, AuditLog } from "./audit.js";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { HelperErrorCode, type HelperError } from "@felhom/helper-protocol";
+import { eventsIn, HelperErrorCode, type HelperError } from "@felhom/helper-protocol";
 import { whenClosed, rawConnection, startTestHelper } from "./helpers.js";
 
 const GOOD = {
@@ -123,7 +123,7 @@ test("contract – unknown methods, extra keys and every rejected shape are answ
     assert.deepEqual(await h.fake.calls(), []);
     await h.close(); // writes the summaries of repeated (coalesced) audit lines
     const denied = h.audit.filter((a) => a.decision === "denied" && a.method !== "(connect)");
-    const count = denied.reduce((n, a) => n + ((a.repeated as number | undefined) ?? 1), 0);
+    const count = denied.reduce((n, a) => n + eventsIn(a), 0);
     assert.equal(count, 6 + BAD.length);
     assert.ok(denied.every((a) => a.params === undefined && a.exec === undefined));
   } finally {
