@@ -1,11 +1,10 @@
 // The shape of one API operation's declaration (name, request, result, privileges, route, CLI argument
 // grammars) and the helpers the table in operations.ts (assembled from api/ops-*.ts) is written with.
 import type { IntGrammar, TextGrammar } from "@felhom/grammar";
-import type { z } from "zod";
 import { PveResponseShapeError } from "../errors.js";
 import type { PveRequest } from "../request.js";
 import type { RecordParser } from "../schemas/record.js";
-import { check, checkZod } from "../schemas/validate.js";
+import { check } from "../schemas/validate.js";
 import { isUpidString, parseUpid, type Upid } from "../upid.js";
 
 /** One requirement: on `path`, at least one of `anyOf`. Paths use `{node}`, `{vmid}`, `{storage}`, `{bridge}`. */
@@ -61,12 +60,6 @@ export const parsed =
   <T>(parser: RecordParser<T>): ResultCheck<T> =>
   (data, req) =>
     check(parser, data, req);
-
-/** The result check of a zod schema. */
-export const schema =
-  <S extends z.ZodType>(s: S): ResultCheck<z.output<S>> =>
-  (data, req) =>
-    checkZod(s, data, req);
 
 export const vm = (...anyOf: string[]): PrivilegeRequirement => ({ path: "/vms/{vmid}", anyOf });
 export const onNode = (...anyOf: string[]): PrivilegeRequirement => ({

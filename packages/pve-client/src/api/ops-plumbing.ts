@@ -1,8 +1,8 @@
 // The client's own plumbing operations (version, permissions, stopping a task): none is in the routing table.
 import { buildRequest } from "../request.js";
-import { PermissionsSchema, VersionSchema } from "../schemas/node.js";
+import { parsePermissions, parseVersion } from "../schemas/node.js";
 import type { Upid } from "../upid.js";
-import { defineOperation, schema } from "./define.js";
+import { defineOperation, parsed } from "./define.js";
 
 /** The client's own plumbing (not in the routing table). */
 export const PLUMBING_OPERATIONS = {
@@ -11,14 +11,14 @@ export const PLUMBING_OPERATIONS = {
     mutating: false,
     privileges: [],
     request: () => buildRequest("GET", "/version", {}),
-    result: schema(VersionSchema),
+    result: parsed(parseVersion),
   }),
   permissions: defineOperation({
     label: "the token's effective permissions",
     mutating: false,
     privileges: [],
     request: (path?: string) => buildRequest("GET", "/access/permissions", {}, { path }),
-    result: schema(PermissionsSchema),
+    result: parsed(parsePermissions),
   }),
   stopTask: defineOperation({
     label: "stop a task (own tasks)",

@@ -9,8 +9,8 @@ import {
   parseQemuStatus,
 } from "../schemas/guests.js";
 import {
-  LxcConfigSchema,
-  QemuConfigSchema,
+  parseLxcConfig,
+  parseQemuConfig,
   type LxcConfig,
   type QemuConfig,
 } from "../schemas/guest-config.js";
@@ -19,15 +19,7 @@ import { parseClusterResources } from "../schemas/resources.js";
 import { parseSnapshots } from "../schemas/snapshots.js";
 import { parseStorageContent, parseStorageList } from "../schemas/storage.js";
 import { check } from "../schemas/validate.js";
-import {
-  defineOperation,
-  onNode,
-  parsed,
-  schema,
-  storage,
-  vm,
-  type ResultCheck,
-} from "./define.js";
+import { defineOperation, onNode, parsed, storage, vm, type ResultCheck } from "./define.js";
 import type { Timeframe } from "./options.js";
 import { ROW } from "./design-rows.js";
 import { guestPath, kindSegment, guest } from "./guest-request.js";
@@ -35,8 +27,8 @@ import { guestPath, kindSegment, guest } from "./guest-request.js";
 /** The answer of a config read, typed by the kind in the request's path. */
 const guestConfigResult: ResultCheck<LxcConfig | QemuConfig> = (data, req) =>
   req.template.includes("/lxc/")
-    ? schema(LxcConfigSchema)(data, req)
-    : schema(QemuConfigSchema)(data, req);
+    ? check(parseLxcConfig, data, req)
+    : check(parseQemuConfig, data, req);
 /** Reads: GET only, each answer checked. */
 export const READ_OPERATIONS = {
   nodeStatus: defineOperation({

@@ -1,30 +1,20 @@
 // Typed pieces of guest configurations that PVE writes as property strings (network devices, mount points,
 // disks, features), and the tables that convert their values from the strings PVE sends.
 import { LXC_NET_KEYS } from "@felhom/grammar";
-import { splitList, toBool, toNumber } from "./record.js";
 import { parsePropertyString } from "./property-string.js";
+import { record, t } from "./record.js";
 
 type PropKind = "string" | "number" | "boolean" | "list";
+type Typed = (raw: Record<string, string>) => Record<string, unknown>;
 
-/** Converts the values of known keys; unknown keys are dropped (the raw string stays in `config.raw`). */
-function typed(
-  raw: Record<string, string>,
-  kinds: Readonly<Record<string, PropKind>>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    const kind = kinds[k];
-    if (kind === undefined) continue;
-    if (kind === "string") out[k] = v;
-    else if (kind === "number") {
-      const n = toNumber(v);
-      if (n !== undefined) out[k] = n;
-    } else if (kind === "boolean") {
-      const b = toBool(v);
-      if (b !== undefined) out[k] = b;
-    } else out[k] = splitList(v);
-  }
-  return out;
+/**
+ * Compiles a key → kind table into a lenient record parser over a parsed property string: values of known keys
+ * converted (one that does not convert is dropped), unknown keys dropped (the raw string stays in `config.raw`).
+ */
+function typed(kinds: Readonly<Record<string, PropKind>>): Typed {
+  const spec = Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, t.lenient[kind]]));
+  const parse = record(spec, { others: "drop" });
+  return (raw) => parse(raw, [], []) ?? {};
 }
 
 /** An LXC network device, `net[n]`. */
@@ -45,9 +35,9 @@ export interface LxcNet {
   trunks?: string;
   type?: string;
 }
-const LXC_NET: Readonly<Record<string, PropKind>> = LXC_NET_KEYS;
+const lxcNet = typed(LXC_NET_KEYS);
 export function parseLxcNet(s: string): LxcNet {
-  return { name: "", ...typed(parsePropertyString(s), LXC_NET) };
+  return { name: "", ...lxcNet(parsePropertyString(s)) };
 }
 
 /** The container's root filesystem, `rootfs`. */
@@ -67,7 +57,7 @@ export interface LxcMountPoint extends LxcRootfs {
   backup?: boolean;
   keepattrs?: boolean;
 }
-const LXC_MOUNT: Record<string, PropKind> = {
+const lxcMount = typed({
   volume: "string",
   mp: "string",
   size: "string",
@@ -79,15 +69,15 @@ const LXC_MOUNT: Record<string, PropKind> = {
   shared: "boolean",
   keepattrs: "boolean",
   mountoptions: "list",
-};
+});
 export function parseLxcRootfs(s: string): LxcRootfs {
-  return { volume: "", ...typed(parsePropertyString(s, "volume"), LXC_MOUNT) };
+  return { volume: "", ...lxcMount(parsePropertyString(s, "volume")) };
 }
 export function parseLxcMountPoint(s: string): LxcMountPoint {
   return {
     volume: "",
     mp: "",
-    ...typed(parsePropertyString(s, "volume"), LXC_MOUNT),
+    ...lxcMount(parsePropertyString(s, "volume")),
   };
 }
 
@@ -100,15 +90,16 @@ export interface LxcFeatures {
   force_rw_sys?: boolean;
   mount?: string[];
 }
+const lxcFeatures = typed({
+  nesting: "boolean",
+  keyctl: "boolean",
+  fuse: "boolean",
+  mknod: "boolean",
+  force_rw_sys: "boolean",
+  mount: "list",
+});
 export function parseLxcFeatures(s: string): LxcFeatures {
-  return typed(parsePropertyString(s), {
-    nesting: "boolean",
-    keyctl: "boolean",
-    fuse: "boolean",
-    mknod: "boolean",
-    force_rw_sys: "boolean",
-    mount: "list",
-  });
+  return lxcFeatures(parsePropertyString(s));
 }
 
 /** A volume reference, `unused[n]`. */
@@ -149,6 +140,16 @@ export interface QemuNet {
   tag?: number;
   trunks?: string;
 }
+const qemuNet = typed({
+  bridge: "string",
+  firewall: "boolean",
+  link_down: "boolean",
+  mtu: "number",
+  queues: "number",
+  rate: "number",
+  tag: "number",
+  trunks: "string",
+});
 export function parseQemuNet(s: string): QemuNet {
   const raw = parsePropertyString(s, "model");
   let model = raw["model"] ?? "";
@@ -159,17 +160,7 @@ export function parseQemuNet(s: string): QemuNet {
       macaddr = v || macaddr;
     }
   }
-  const rest = typed(raw, {
-    bridge: "string",
-    firewall: "boolean",
-    link_down: "boolean",
-    mtu: "number",
-    queues: "number",
-    rate: "number",
-    tag: "number",
-    trunks: "string",
-  });
-  return { model, ...(macaddr ? { macaddr } : {}), ...rest };
+  return { model, ...(macaddr ? { macaddr } : {}), ...qemuNet(raw) };
 }
 
 /** A QEMU disk (`scsi0`, `virtio1`, `efidisk0`, …). */
@@ -186,19 +177,20 @@ export interface QemuDisk {
   ssd?: boolean;
   ro?: boolean;
 }
+const qemuDisk = typed({
+  size: "string",
+  media: "string",
+  format: "string",
+  cache: "string",
+  discard: "string",
+  backup: "boolean",
+  replicate: "boolean",
+  iothread: "boolean",
+  ssd: "boolean",
+  ro: "boolean",
+});
 export function parseQemuDisk(s: string): QemuDisk {
   const raw = parsePropertyString(s, "file");
-  const rest = typed(raw, {
-    size: "string",
-    media: "string",
-    format: "string",
-    cache: "string",
-    discard: "string",
-    backup: "boolean",
-    replicate: "boolean",
-    iothread: "boolean",
-    ssd: "boolean",
-    ro: "boolean",
-  });
-  return { volume: raw["file"] ?? "", ...rest };
+  const volume = raw["file"] ?? "";
+  return { volume, ...qemuDisk(raw) };
 }

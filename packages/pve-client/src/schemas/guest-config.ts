@@ -1,6 +1,5 @@
 // Guest configurations (GET …/lxc|qemu/{vmid}/config) as typed objects: scalar options normalised, and
 // indexed keys (`net0`, `mp3`, `unused1`, `scsi0`) collected into maps instead of fixed slots.
-import { z } from "zod";
 import {
   parseLxcFeatures,
   parseLxcMountPoint,
@@ -17,8 +16,9 @@ import {
   type QemuNet,
   type UnusedVolume,
 } from "./config-parts.js";
-import { indexedKey, parsePropertyString } from "./property-string.js";
-import { splitList, toBool, toNumber } from "./record.js";
+import { parsePropertyString } from "./property-string.js";
+import { record, t, type Infer, type RecordParser, type Spec } from "./record.js";
+import { splitList, toBool, toNumber } from "./record-values.js";
 
 interface CommonConfig {
   /** SHA-1 of the config file; pass it back as `digest` to refuse concurrent edits. */
@@ -89,105 +89,105 @@ export interface QemuConfig extends CommonConfig {
   ipconfig: Record<number, Record<string, string>>;
 }
 
-const Raw = z.record(z.string(), z.unknown());
+// Every field is lenient: a config PVE accepted is never refused, an unparseable value (a non-numeric
+// `cores`) is left out of the typed view, and `raw` keeps every key exactly as PVE sent it.
+const commonSpec = {
+  digest: t.lenient.string,
+  description: t.lenient.string,
+  lock: t.lenient.string,
+  startup: t.lenient.string,
+  ostype: t.lenient.string,
+  onboot: t.lenient.boolean,
+  protection: t.lenient.boolean,
+  template: t.lenient.boolean,
+  cores: t.lenient.number,
+  cpulimit: t.lenient.number,
+  cpuunits: t.lenient.number,
+  memory: t.lenient.number,
+  tags: t.lenient.from(splitList),
+  unused: t.indexed("unused", t.lenient.from(parseUnused)),
+} satisfies Spec;
 
-const COMMON_NUM = ["cores", "cpulimit", "cpuunits", "memory"] as const;
-const COMMON_BOOL = ["onboot", "protection", "template"] as const;
-const COMMON_STR = ["digest", "description", "lock", "startup", "ostype"] as const;
+const lxcSpec = {
+  ...commonSpec,
+  hostname: t.lenient.string,
+  arch: t.lenient.string,
+  cmode: t.lenient.string,
+  nameserver: t.lenient.string,
+  searchdomain: t.lenient.string,
+  timezone: t.lenient.string,
+  hookscript: t.lenient.string,
+  unprivileged: t.lenient.boolean,
+  console: t.lenient.boolean,
+  swap: t.lenient.number,
+  tty: t.lenient.number,
+  features: t.lenient.from(parseLxcFeatures),
+  rootfs: t.lenient.from(parseLxcRootfs),
+  net: t.indexed("net", t.lenient.from(parseLxcNet)),
+  mp: t.indexed("mp", t.lenient.from(parseLxcMountPoint)),
+  dev: t.indexed(
+    "dev",
+    t.lenient.from((s) => parsePropertyString(s, "path")),
+  ),
+} satisfies Spec;
 
-function str(v: unknown): string | undefined {
-  if (typeof v === "string") return v;
-  if (typeof v === "number") return String(v);
-  return undefined;
-}
-
-function assign(
-  out: Record<string, unknown>,
-  raw: Record<string, unknown>,
-  keys: readonly string[],
-  conv: (v: unknown) => unknown,
-) {
-  for (const k of keys) {
-    const v = conv(raw[k]);
-    if (v !== undefined) out[k] = v;
-  }
-}
-
-function common(raw: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { raw, unused: {} };
-  assign(out, raw, COMMON_STR, str);
-  assign(out, raw, COMMON_BOOL, toBool);
-  assign(out, raw, COMMON_NUM, toNumber);
-  const tags = str(raw["tags"]);
-  if (tags !== undefined) out["tags"] = splitList(tags);
-  return out;
-}
-
-export function toLxcConfig(raw: Record<string, unknown>): LxcConfig {
-  const out = common(raw);
-  assign(
-    out,
-    raw,
-    ["hostname", "arch", "cmode", "nameserver", "searchdomain", "timezone", "hookscript"],
-    str,
-  );
-  assign(out, raw, ["unprivileged", "console"], toBool);
-  assign(out, raw, ["swap", "tty"], toNumber);
-  const net: Record<number, LxcNet> = {};
-  const mp: Record<number, LxcMountPoint> = {};
-  const dev: Record<number, Record<string, string>> = {};
-  const unused: Record<number, UnusedVolume> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    const s = str(v);
-    if (s === undefined) continue;
-    if (k === "features") out["features"] = parseLxcFeatures(s);
-    else if (k === "rootfs") out["rootfs"] = parseLxcRootfs(s);
-    const ik = indexedKey(k);
-    if (!ik) continue;
-    if (ik.prefix === "net") net[ik.index] = parseLxcNet(s);
-    else if (ik.prefix === "mp") mp[ik.index] = parseLxcMountPoint(s);
-    else if (ik.prefix === "unused") unused[ik.index] = parseUnused(s);
-    else if (ik.prefix === "dev") dev[ik.index] = parsePropertyString(s, "path");
-  }
-  return { ...out, kind: "lxc", net, mp, dev, unused } as LxcConfig;
+/** `agent`: `1,freeze-fs=0` or `enabled=1,…`; `enabled` is always there. */
+function parseAgent(s: string): NonNullable<QemuConfig["agent"]> {
+  const a: Record<string, string | boolean> = parsePropertyString(s, "enabled");
+  return { ...a, enabled: toBool(a["enabled"]) ?? false };
 }
 
 const QEMU_DISK = /^(?:ide|sata|scsi|virtio)\d+$|^(?:efidisk|tpmstate)0$/;
 
-export function toQemuConfig(raw: Record<string, unknown>): QemuConfig {
-  const out = common(raw);
-  assign(out, raw, ["name", "cpu", "boot", "bios", "machine", "scsihw"], str);
-  assign(out, raw, ["numa"], toBool);
-  assign(out, raw, ["sockets", "vcpus", "balloon"], toNumber);
-  const memory = str(raw["memory"]);
-  if (memory !== undefined) {
-    const current = toNumber(parsePropertyString(memory, "current")["current"]);
-    if (current !== undefined) out["memory"] = current;
-  }
-  const agent = str(raw["agent"]);
-  if (agent !== undefined) {
-    const a: Record<string, string | boolean> = parsePropertyString(agent, "enabled");
-    out["agent"] = { ...a, enabled: toBool(a["enabled"]) ?? false };
-  }
-  const net: Record<number, QemuNet> = {};
-  const disks: Record<string, QemuDisk> = {};
-  const ipconfig: Record<number, Record<string, string>> = {};
-  const unused: Record<number, UnusedVolume> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    const s = str(v);
-    if (s === undefined) continue;
-    if (QEMU_DISK.test(k)) {
-      disks[k] = parseQemuDisk(s);
-      continue;
-    }
-    const ik = indexedKey(k);
-    if (!ik) continue;
-    if (ik.prefix === "net") net[ik.index] = parseQemuNet(s);
-    else if (ik.prefix === "unused") unused[ik.index] = parseUnused(s);
-    else if (ik.prefix === "ipconfig") ipconfig[ik.index] = parsePropertyString(s);
-  }
-  return { ...out, kind: "qemu", net, disks, ipconfig, unused } as QemuConfig;
+const qemuSpec = {
+  ...commonSpec,
+  name: t.lenient.string,
+  cpu: t.lenient.string,
+  boot: t.lenient.string,
+  bios: t.lenient.string,
+  machine: t.lenient.string,
+  scsihw: t.lenient.string,
+  numa: t.lenient.boolean,
+  sockets: t.lenient.number,
+  vcpus: t.lenient.number,
+  balloon: t.lenient.number,
+  /** `4096` or `current=4096,…` */
+  memory: t.lenient.from((s) => toNumber(parsePropertyString(s, "current")["current"])),
+  agent: t.lenient.from(parseAgent),
+  net: t.indexed("net", t.lenient.from(parseQemuNet)),
+  disks: t.keyed(QEMU_DISK, t.lenient.from(parseQemuDisk)),
+  ipconfig: t.indexed(
+    "ipconfig",
+    t.lenient.from((s) => parsePropertyString(s)),
+  ),
+} satisfies Spec;
+
+/**
+ * The typed view of a config plus `raw`: the record parser normalises a copy in place (keys outside the spec
+ * left out), so `raw` stays the object PVE sent.
+ */
+function config<C extends string, S extends Spec>(
+  kind: C,
+  spec: S,
+): RecordParser<Infer<S> & { kind: C; raw: Record<string, unknown> }> {
+  const parse = record(spec, { others: "drop" });
+  return (input, path, issues) => {
+    const raw = input as Record<string, unknown>;
+    const isObject = typeof input === "object" && input !== null && !Array.isArray(input);
+    const typed = parse(isObject ? { ...raw } : input, path, issues);
+    return typed && { ...typed, kind, raw };
+  };
 }
 
-export const LxcConfigSchema = Raw.transform(toLxcConfig);
-export const QemuConfigSchema = Raw.transform(toQemuConfig);
+/** GET /nodes/{node}/lxc/{vmid}/config */
+export const parseLxcConfig: RecordParser<LxcConfig> = config("lxc", lxcSpec);
+/** GET /nodes/{node}/qemu/{vmid}/config */
+export const parseQemuConfig: RecordParser<QemuConfig> = config("qemu", qemuSpec);
+
+/** A config object already in hand (the simulator's, a test's) as the typed view; never fails. */
+export function toLxcConfig(raw: Record<string, unknown>): LxcConfig {
+  return parseLxcConfig(raw, [], []) as LxcConfig;
+}
+export function toQemuConfig(raw: Record<string, unknown>): QemuConfig {
+  return parseQemuConfig(raw, [], []) as QemuConfig;
+}

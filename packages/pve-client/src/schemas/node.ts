@@ -1,30 +1,17 @@
-// Node-level answers: /version, /nodes/{node}/status (the compiled record parser: it is read on every
-// snapshot), rrddata (a list of numeric samples; missing samples stay absent rather than NaN) and
+// Node-level answers, each checked by the compiled record parser: /version, /nodes/{node}/status (read on
+// every snapshot), rrddata (a list of numeric samples; missing samples stay absent rather than NaN) and
 // /access/permissions.
-import { z } from "zod";
-import type { ShapeIssue } from "../errors.js";
-import { record, t, toBool, toNumber, type Infer } from "./record.js";
+import { listOf, mapOf, record, t, type Infer, type RecordParser } from "./record.js";
 
-const bool = z.union([z.number(), z.boolean(), z.string()]).transform((v, ctx) => {
-  const b = toBool(v);
-  if (b === undefined) {
-    ctx.issues.push({
-      code: "custom",
-      message: `expected boolean, got ${JSON.stringify(v)}`,
-      input: v,
-    });
-    return z.NEVER;
-  }
-  return b;
-});
-
-export const VersionSchema = z.object({
-  version: z.string(),
-  release: z.string(),
-  repoid: z.string(),
-  console: z.string().optional(),
-});
-export type PveVersion = z.output<typeof VersionSchema>;
+const versionSpec = {
+  version: t.string,
+  release: t.string,
+  repoid: t.string,
+  console: t.opt.string,
+};
+/** GET /version; keys beyond these are left out. */
+export const parseVersion = record(versionSpec, { others: "drop" });
+export type PveVersion = Infer<typeof versionSpec>;
 
 const usage = { total: t.number, used: t.number, free: t.opt.number, available: t.opt.number };
 
@@ -69,37 +56,12 @@ export type NodeStatus = Infer<typeof nodeStatusSpec>;
 /** One rrd sample: `time` (epoch seconds) plus whatever series the node reports (cpu, mem, netin, …). */
 export type RrdSample = { time: number } & Partial<Record<string, number>>;
 
-export function parseRrd(
-  input: unknown,
-  path: (string | number)[],
-  issues: ShapeIssue[],
-): RrdSample[] | undefined {
-  if (input === null) return [];
-  if (!Array.isArray(input)) {
-    issues.push({ path, message: "expected array" });
-    return undefined;
-  }
-  const out: RrdSample[] = [];
-  for (let i = 0; i < input.length; i++) {
-    const row: unknown = input[i];
-    if (typeof row !== "object" || row === null) {
-      issues.push({ path: [...path, i], message: "expected object" });
-      return undefined;
-    }
-    const sample: Record<string, number> = {};
-    for (const [k, v] of Object.entries(row)) {
-      const n = toNumber(v);
-      if (n !== undefined) sample[k] = n;
-    }
-    if (sample["time"] === undefined) {
-      issues.push({ path: [...path, i, "time"], message: "required" });
-      return undefined;
-    }
-    out.push(sample as RrdSample);
-  }
-  return out;
-}
+const rrdSamples = listOf(record({ time: t.number }, { others: t.lenient.number }));
+
+/** GET /nodes/{node}/rrddata: each sample keeps its numeric series; `null` (no data yet) is no samples. */
+export const parseRrd: RecordParser<RrdSample[]> = (input, path, issues) =>
+  input === null ? [] : rrdSamples(input, path, issues);
 
 /** /access/permissions: ACL path → privilege → propagate flag. */
-export const PermissionsSchema = z.record(z.string(), z.record(z.string(), bool));
-export type Permissions = z.output<typeof PermissionsSchema>;
+export const parsePermissions = mapOf(t.map(t.boolean));
+export type Permissions = Record<string, Record<string, boolean>>;

@@ -1,6 +1,5 @@
-// Runs a parser (a compiled record parser or a zod schema) over the `data` of an answer and turns any
-// problem into one PveResponseShapeError naming the request.
-import type { z } from "zod";
+// Runs a compiled record parser over the `data` of an answer and turns any problem into one
+// PveResponseShapeError naming the request.
 import { PveResponseShapeError, type ShapeIssue } from "../errors.js";
 import type { PveRequest } from "../request.js";
 import type { RecordParser } from "./record.js";
@@ -16,21 +15,4 @@ export function check<T>(parser: RecordParser<T>, data: unknown, req: PveRequest
     );
   }
   return out;
-}
-
-export function checkZod<S extends z.ZodType>(
-  schema: S,
-  data: unknown,
-  req: PveRequest,
-): z.output<S> {
-  const r = schema.safeParse(data);
-  if (r.success) return r.data;
-  throw new PveResponseShapeError(
-    req.method,
-    req.path,
-    r.error.issues.map((i) => ({
-      path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
-      message: i.message,
-    })),
-  );
 }
