@@ -8,7 +8,8 @@ import { connect } from "node:net";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { eventsIn, HelperErrorCode, type HelperError } from "@felhom/helper-protocol";
-import { whenClosed, rawConnection, startTestHelper } from "./helpers.js";
+import { whenClosed, rawConnection } from "./helpers.js";
+import { startTestHelper } from "@felhom/test-support/root-helper";
 
 const GOOD = {
   "golden.createContainer": {
