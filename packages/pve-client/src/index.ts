@@ -52,7 +52,7 @@ export {
 export type { ApiOperationDef, ApiRoute } from "./api/define.js";
 export type {
   BackupOptions,
-  RestoreLxcOptions,
+  RestoreOptions,
   SnapshotOptions,
   TaskListFilters,
   Timeframe,
