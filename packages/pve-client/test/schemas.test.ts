@@ -8,7 +8,7 @@ import { parseClusterResources } from "../src/schemas/resources.js";
 import { parseTaskStatus } from "../src/schemas/tasks.js";
 import { parseNodeStatus, parsePermissions } from "../src/schemas/node.js";
 
-test("record parser – coerces PVE's wire quirks and drops null optionals", () => {
+test("record parser – coerces PVE's wire quirks; null optionals become undefined (absent in JSON)", () => {
   const issues: ShapeIssue[] = [];
   const out = parseLxcList(
     [
@@ -28,7 +28,8 @@ test("record parser – coerces PVE's wire quirks and drops null optionals", () 
   );
   assert.deepEqual(issues, []);
   assert.ok(out);
-  assert.deepEqual(out[0], {
+  assert.equal(out[0]?.lock, undefined);
+  assert.deepEqual(JSON.parse(JSON.stringify(out[0])), {
     vmid: 101,
     status: "running",
     maxmem: 536870912,
@@ -101,7 +102,8 @@ test("node status – numbers as strings, nested records, null for absent", () =
   assert.equal(s?.memory.used, 512);
   assert.equal(s?.cpuinfo?.cpus, 8);
   assert.equal(s?.cpuinfo?.mhz, "3400");
-  assert.equal("swap" in (s ?? {}), false);
+  assert.equal(s?.swap, undefined);
+  assert.equal("swap" in JSON.parse(JSON.stringify(s)), false);
   assert.equal(s?.["boot-info"]?.secureboot, false);
 });
 
