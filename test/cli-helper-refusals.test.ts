@@ -8,7 +8,7 @@ import { chown, mkdtemp, rm, writeFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HELPER_HINTS } from "../packages/agent/src/helper-hints.js";
-import { startTestHelper } from "../packages/root-helper/test/helpers.js";
+import { startTestHelper } from "@felhom/test-support/root-helper";
 import { ROOT } from "./fence/imports.js";
 import { eventsIn } from "@felhom/helper-protocol";
 

@@ -1,14 +1,13 @@
 // Lock contention: many mutating calls on one guest at once. Each must end in success or a typed lock error
 // (PVE_LOCKED / PVE_LOCK_TIMEOUT), never a hang.
 import { randomUUID } from "node:crypto";
-import { Client, PveError, type Upid } from "@felhom/pve-client";
+import { Client, hasPveCode, type Upid } from "@felhom/pve-client";
 import { ResultBuilder, type Profile, type SuiteResult } from "../lib/result.js";
 import { SecretScan } from "../lib/secret-scan.js";
 import { describeError } from "./records.js";
 import { startRemoteSim } from "./sim-remote.js";
 
 export const LOCK_ROUNDS: Readonly<Record<Profile, number>> = { test: 2, quick: 10, full: 30 };
-const LOCK_CODES = new Set(["PVE_LOCKED", "PVE_LOCK_TIMEOUT"]);
 const HANG_MS = 30_000;
 
 /** lock: a typed lock error. other: any other outcome; `lockInLog` when the task log names the lock anyway. */
@@ -30,7 +29,7 @@ async function attempt(
       return { result: "ok", code: "ok", ms: 0 };
     } catch (err) {
       const code = describeError(err, scan).code;
-      const lock = err instanceof PveError && LOCK_CODES.has(err.code);
+      const lock = hasPveCode(err, "PVE_LOCKED", "PVE_LOCK_TIMEOUT");
       const tail = (err as { logTail?: unknown }).logTail;
       const line = Array.isArray(tail)
         ? tail.map(String).find((l) => LOCK_TEXT.test(l))

@@ -23,7 +23,7 @@ export const WEIGHTS = {
   backupStop: 4,
   backupSnapshot: 5,
   restore: 4,
-  createSnapshot: 8,
+  snapshot: 8,
   rollback: 5,
   deleteSnapshot: 5,
   start: 5,
@@ -183,7 +183,7 @@ export function plan(name: OpName, env: OpEnv, n: number): Plan | undefined {
       model.scratch.set(vmid, "restoring");
       return { ...p, run: (rec) => p.run(rec).finally(() => model.scratch.set(vmid, "used")) };
     }
-    case "createSnapshot": {
+    case "snapshot": {
       const snap = `s${n}`;
       const o = { description: `soak ${n}` };
       return mutation(env, name, ops.snapshot(node, any.kind, any.vmid, snap, o), () =>

@@ -1,7 +1,7 @@
 // What the workload remembers about each call, compactly (10,000 of them stay in memory during the RSS
 // measurement), and how an error is classified: typed or not, its code, and whether it may have been sent.
 import { inspect } from "node:util";
-import { PveError, PveTaskWarningsError, isTaskFailure } from "@felhom/pve-client";
+import { hasPveCode, isPveError, isTaskFailure, type AnyPveError } from "@felhom/pve-client";
 import type { SecretScan } from "../lib/secret-scan.js";
 
 /** How a waitTask ended, from the client's point of view. */
@@ -50,8 +50,8 @@ export interface ErrorInfo {
   httpStatus?: number;
 }
 
-function httpStatusOf(err: PveError): number | undefined {
-  const e = err as PveError & { status?: unknown; http?: { status?: unknown } };
+function httpStatusOf(err: AnyPveError): number | undefined {
+  const e = err as AnyPveError & { status?: unknown; http?: { status?: unknown } };
   if (typeof e.status === "number") return e.status;
   if (e.http && typeof e.http.status === "number") return e.http.status;
   if (err.code === "PVE_RESPONSE_SHAPE") return 200;
@@ -64,14 +64,14 @@ export function describeError(err: unknown, scan: SecretScan): ErrorInfo {
     "client error messages and inspections",
     `${String(err)}\n${inspect(err, { depth: 5 })}\n${safeJson(err)}`,
   );
-  if (!(err instanceof PveError) || typeof err.code !== "string" || !err.code.startsWith("PVE_")) {
+  if (!isPveError(err)) {
     const name = err instanceof Error ? err.name : typeof err;
     return {
       code: `UNTYPED:${name}:${err instanceof Error ? err.message.slice(0, 120) : String(err).slice(0, 120)}`,
       typed: false,
     };
   }
-  const e = err as PveError & { requestSent?: unknown };
+  const e = err as AnyPveError & { requestSent?: unknown };
   const status = httpStatusOf(err);
   return {
     code: err.code,
@@ -91,7 +91,7 @@ export function waitFailure(
   scan: SecretScan,
 ): WaitRecord {
   const info = describeError(err, scan);
-  if (err instanceof PveTaskWarningsError)
+  if (hasPveCode(err, "PVE_TASK_WARNINGS"))
     return {
       kind: "warnings",
       acceptWarnings,

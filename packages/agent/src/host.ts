@@ -8,7 +8,7 @@ import type {
   GuestKind,
   LxcConfigChanges,
   QemuConfigChanges,
-  RestoreLxcOptions,
+  RestoreOptions,
   SnapshotOptions,
   TaskListFilters,
   Timeframe,
@@ -66,7 +66,7 @@ function apiOperations(api: ApiBackend, node: string) {
     taskLog: (upid: Upid, range: { start?: number; limit?: number } = {}, o?: ApiCallOptions) =>
       api.taskLog(upid, range, o),
     waitTask: (upid: Upid, w: WaitOptions = {}) => api.waitTask(upid, w),
-    restore: (r: RestoreLxcOptions, o?: ApiCallOptions) => api.restore(node, r, o),
+    restore: (r: RestoreOptions, o?: ApiCallOptions) => api.restore(node, r, o),
     backup: (b: BackupOptions, o?: ApiCallOptions) => api.backup(node, b, o),
     snapshots: (g: GuestRef, o?: ApiCallOptions) => api.snapshots(node, g.kind, g.vmid, o),
     snapshot: (g: GuestRef, name: string, s?: SnapshotOptions, o?: ApiCallOptions) =>

@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  HelperError,
+  isHelperError,
   PROTOCOL,
   PROTOCOL_VERSION,
   connectionFromStreams,
@@ -122,7 +122,7 @@ test("helper link – a read-only call whose connection broke is sent once more;
     };
     await assert.rejects(
       link.call((c) => c.createContainer(params), false),
-      (err: unknown) => err instanceof HelperError && err.code === "HELPER_CLOSED",
+      (err: unknown) => isHelperError(err) && err.code === "HELPER_CLOSED",
     );
     // A barrier instead of a pause: the link has one connection at a time and the helper answers in order, so
     // once a later call is answered, a re-sent create would have reached the helper before it.
@@ -143,12 +143,12 @@ test("helper link – no helper listening: a typed connect error; a closed link 
   const link = new HelperLink("/nonexistent/felhom/helper.sock", { connectTimeoutMs: 1000 });
   await assert.rejects(
     link.client(),
-    (err: unknown) => err instanceof HelperError && err.code === "HELPER_CONNECT_FAILED",
+    (err: unknown) => isHelperError(err) && err.code === "HELPER_CONNECT_FAILED",
   );
   link.close();
   await assert.rejects(
     link.client(),
-    (err: unknown) => err instanceof HelperError && err.code === "HELPER_CLOSED",
+    (err: unknown) => isHelperError(err) && err.code === "HELPER_CLOSED",
   );
 });
 
@@ -176,7 +176,7 @@ test("helper link – with retry, a refusing helper is retried with bounded back
     assert.deepEqual(link.status(), { state: "unknown" });
     await assert.rejects(
       link.client(),
-      (e: unknown) => e instanceof HelperError && e.code === "HELPER_CLOSED",
+      (e: unknown) => isHelperError(e) && e.code === "HELPER_CLOSED",
     );
     assert.deepEqual(link.status(), {
       state: "failed",
@@ -187,7 +187,7 @@ test("helper link – with retry, a refusing helper is retried with bounded back
     });
     assert.equal(h.connections, 1);
     // Within the backoff a call fails at once with the last error, without connecting.
-    await assert.rejects(link.client(), (e: unknown) => e instanceof HelperError);
+    await assert.rejects(link.client(), (e: unknown) => isHelperError(e));
     assert.equal(h.connections, 1);
     // Each elapsed delay makes one background attempt; the delay doubles up to maxMs.
     const delays: number[] = [];
@@ -223,11 +223,11 @@ test("helper link – without retry (the CLI) every call tries to connect; close
   const cli = new HelperLink(h.socket);
   const daemon = new HelperLink(h.socket, { retry: { minMs: 1000, maxMs: 8000 } });
   try {
-    await assert.rejects(cli.client(), (e: unknown) => e instanceof HelperError);
-    await assert.rejects(cli.client(), (e: unknown) => e instanceof HelperError);
+    await assert.rejects(cli.client(), (e: unknown) => isHelperError(e));
+    await assert.rejects(cli.client(), (e: unknown) => isHelperError(e));
     assert.equal(h.connections, 2);
     assert.equal("retryInMs" in cli.status(), false);
-    await assert.rejects(daemon.client(), (e: unknown) => e instanceof HelperError);
+    await assert.rejects(daemon.client(), (e: unknown) => isHelperError(e));
     assert.equal(h.connections, 3);
     daemon.close();
     t.mock.timers.tick(60_000);

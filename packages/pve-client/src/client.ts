@@ -7,7 +7,7 @@ import { taskStarted, type ResultCheck } from "./api/define.js";
 import { API_OPERATIONS as API } from "./api/operations.js";
 import type {
   BackupOptions,
-  RestoreLxcOptions,
+  RestoreOptions,
   SnapshotOptions,
   TaskListFilters,
   Timeframe,
@@ -212,7 +212,7 @@ export class Client {
   // ---- changes (each returns the task's Upid) -------------------------------------------------------
 
   /** Restores a container from a vzdump archive into a new vmid (never starts it). */
-  restore(node: string, o: RestoreLxcOptions, opts?: CallOptions): Promise<Upid> {
+  restore(node: string, o: RestoreOptions, opts?: CallOptions): Promise<Upid> {
     return this.#task(API.restore.request(node, o), opts);
   }
 

@@ -53,7 +53,7 @@ export {
 export type { ApiOperationDef, ApiRoute } from "./api/define.js";
 export type {
   BackupOptions,
-  RestoreLxcOptions,
+  RestoreOptions,
   SnapshotOptions,
   TaskListFilters,
   Timeframe,

@@ -99,11 +99,13 @@ export class TaskInterrupted extends SimError {
   }
 }
 
+/** How Perl stringifies what code died with: a PVE error's perlString(), another Error's message, else String. */
+export function perlText(err: unknown): string {
+  if (isPveApiError(err)) return err.perlString();
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** The text a worker's `die` leaves after "TASK ERROR: " (chomped, newlines turned into spaces). */
 export function taskErrorText(err: unknown): string {
-  let text: string;
-  if (isPveApiError(err)) text = err.perlString();
-  else if (err instanceof Error) text = err.message;
-  else text = String(err);
-  return text.replace(/\n$/, "").replace(/\n/g, " ");
+  return perlText(err).replace(/\n$/, "").replace(/\n/g, " ");
 }

@@ -8,7 +8,8 @@ import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { DEFAULT_LIMITS } from "../src/index.js";
 import { FrameGuard, rateCap } from "../src/framing.js";
-import { whenClosed, startTestHelper } from "./helpers.js";
+import { whenClosed } from "./helpers.js";
+import { startTestHelper } from "@felhom/test-support/root-helper";
 
 const frame = (body: string, extra = ""): Buffer =>
   Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`);

@@ -8,7 +8,8 @@ import { chmod, chown, copyFile, mkdir, readFile, rm, symlink, writeFile } from 
 import { join } from "node:path";
 import { HelperError } from "@felhom/helper-protocol";
 import { OPEN_POLICY } from "@felhom/test-support/fake-tools";
-import { PACKAGE_DIR, isRoot, startTestHelper } from "./helpers.js";
+import { PACKAGE_DIR, isRoot } from "./helpers.js";
+import { startTestHelper } from "@felhom/test-support/root-helper";
 import { checkPolicy, readPolicy } from "../src/golden-policy.js";
 
 const code = (c: string) => (err: unknown) => err instanceof HelperError && err.code === c;

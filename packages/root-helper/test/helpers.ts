@@ -1,77 +1,11 @@
-// Shared test set-up: a helper started through the library entry, with fake tools and its directories in a
-// temp folder, serving this process's own uid and gid; plus small process helpers.
+// Small helpers of root-helper's own tests: a raw connection, running a command, waiting for a socket to close.
+// The helper these tests start (startTestHelper) lives in the workspace-only test support, shared with test/.
 import { execFile } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { HelperClient, connectionFromStreams } from "@felhom/helper-protocol";
+import { connectionFromStreams } from "@felhom/helper-protocol";
 import { connect } from "node:net";
-import { startHelper } from "../src/index.js";
-import type { Dirs, Limits } from "../src/index.js";
-import { makeFakeHost, makeFakeTools } from "@felhom/test-support/fake-tools";
-import type { FakeRules, FakeTools } from "@felhom/test-support/fake-tools";
 
 export const isRoot = process.getuid?.() === 0;
 export const PACKAGE_DIR = new URL("..", import.meta.url).pathname;
-
-export interface TestHelper {
-  root: string;
-  socket: string;
-  fake: FakeTools;
-  dirs: Dirs;
-  audit: Array<Record<string, unknown>>;
-  connect(): Promise<HelperClient>;
-  close(): Promise<void>;
-}
-
-/** Starts a helper (library mode) on a fresh socket with fake tools; close() stops it and removes the folder. */
-export async function startTestHelper(
-  opts: {
-    rules?: FakeRules;
-    limits?: Partial<Limits>;
-    agent?: { uid: number; gid: number };
-    policy?: unknown;
-  } = {},
-): Promise<TestHelper> {
-  const root = await mkdtemp(join(tmpdir(), "rh-"));
-  await chmod(root, 0o755); // children that drop privileges must be able to reach the socket
-  const fake = await makeFakeTools(join(root, "bin"), opts.rules ? { rules: opts.rules } : {});
-  const made = {
-    unitDir: join(root, "units"),
-    mountBase: join(root, "mnt"),
-    byIdDir: join(root, "disk", "by-id"),
-    devDir: join(root, "dev"),
-  };
-  for (const d of Object.values(made)) await mkdir(d, { recursive: true });
-  const host = await makeFakeHost(
-    root,
-    made.devDir,
-    "policy" in opts ? { policy: opts.policy } : {},
-  );
-  const dirs: Dirs = { ...made, ...host };
-  const audit: Array<Record<string, unknown>> = [];
-  const helper = await startHelper({
-    tools: fake.tools,
-    ...dirs,
-    listen: { path: join(root, "h.sock") },
-    agentUid: opts.agent?.uid ?? process.getuid?.() ?? -1,
-    agentGid: opts.agent?.gid ?? process.getgid?.() ?? -1,
-    ...(opts.limits ? { limits: opts.limits } : {}),
-    audit: (line) => audit.push(JSON.parse(line) as Record<string, unknown>),
-  });
-  return {
-    root,
-    socket: helper.address,
-    fake,
-    dirs,
-    audit,
-    connect: () => HelperClient.connect(helper.address),
-    close: async () => {
-      await helper.close();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A raw JSON-RPC connection (no client-side validation), for sending what the typed stub would refuse. */
 export function rawConnection(path: string) {

@@ -3,10 +3,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, rm, writeFile } from "node:fs/promises";
+import { ChildProcess, execFile } from "node:child_process";
 import { connect } from "node:net";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { eventsIn, HelperErrorCode, type HelperError } from "@felhom/helper-protocol";
-import { whenClosed, rawConnection, startTestHelper } from "./helpers.js";
+import { whenClosed, rawConnection } from "./helpers.js";
+import { startTestHelper } from "@felhom/test-support/root-helper";
 
 const GOOD = {
   "golden.createContainer": {
@@ -152,15 +155,24 @@ test("limits – beyond maxInFlight requests on one connection the answer is Bus
   }
 });
 
-test("limits – a request past its deadline is Timeout; a hung tool is killed at the tool deadline", async () => {
+test("limits – a request past its deadline is Timeout; a hung tool is killed at the tool deadline", async (t) => {
   const h = await startTestHelper({ limits: { requestTimeoutMs: 200, toolTimeoutMs: 1_000 } });
   try {
-    // A hung sensors that starts fast and tells its pid (exec keeps it).
-    const pidFile = join(h.root, "sensors.pid");
-    await writeFile(h.fake.tools.sensors, `#!/bin/sh\necho $$ > ${pidFile}\nexec /bin/sleep 60\n`);
+    // A hung sensors that tells its pid through a FIFO (reading it is the real "the tool has started" event),
+    // then execs a 60 s sleep (exec keeps the pid).
+    const pidFifo = join(h.root, "sensors.pid");
+    await promisify(execFile)("/usr/bin/mkfifo", [pidFifo]);
+    await writeFile(h.fake.tools.sensors, `#!/bin/sh\necho $$ > ${pidFifo}\nexec /bin/sleep 60\n`);
     const client = await h.connect();
-    const started = Date.now();
-    await assert.rejects(client.sensors(), (e: HelperError) => e.code === "HELPER_TIMEOUT");
+    // The helper's deadlines are its setTimeouts: on the manual clock they fire exactly when it is moved past
+    // them, and every kill the helper sends goes through ChildProcess#kill.
+    const kills = t.mock.method(ChildProcess.prototype, "kill");
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const answer = client.sensors();
+    answer.catch(() => undefined);
+    const pid = Number(await readFile(pidFifo, "utf8")); // both deadlines are set before the tool runs
+    t.mock.timers.tick(200);
+    await assert.rejects(answer, (e: HelperError) => e.code === "HELPER_TIMEOUT");
     // The answer (and its audit line) leaves at the request deadline, while the tool still runs.
     const audit = h.audit.find((a) => a.method === "hw.sensors");
     assert.equal(audit?.decision, "failed");
@@ -168,24 +180,27 @@ test("limits – a request past its deadline is Timeout; a hung tool is killed a
     const [exec] = audit?.exec as Array<{ argv: string[]; exitCode?: number }>;
     assert.deepEqual(exec?.argv, [h.fake.tools.sensors, "-j"]);
     assert.equal(exec?.exitCode, undefined);
-    const pid = Number(await readFile(pidFile, "utf8"));
-    assert.doesNotThrow(() => process.kill(pid, 0), "the tool runs until its own deadline");
-    // Wait for it to go (no fixed sleep): gone long before its own 60 s end means the helper killed it.
-    const alive = (): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    while (alive()) await new Promise((r) => setTimeout(r, 10).unref());
-    assert.ok(Date.now() - started >= 1_000, "not before the tool deadline");
-    assert.ok(Date.now() - started < 50_000, "killed, not ended by itself after 60 s");
+    // Not before the tool deadline: 1 ms short of it the helper has sent no signal at all.
+    t.mock.timers.tick(799);
+    assert.equal(kills.mock.callCount(), 0, "the tool runs until its own deadline");
+    assert.doesNotThrow(() => process.kill(pid, 0));
+    // At it, exactly one SIGKILL, to that tool.
+    t.mock.timers.tick(1);
+    assert.equal(kills.mock.callCount(), 1);
+    assert.deepEqual(kills.mock.calls[0]?.arguments, ["SIGKILL"]);
+    assert.equal((kills.mock.calls[0]?.this as ChildProcess).pid, pid);
+    t.mock.timers.reset();
+    // Its end is audited on its own line once the helper has reaped it (wait for that event, no budget).
+    const after = (): Record<string, unknown> | undefined =>
+      h.audit.find((a) => a.method === "(after timeout)");
+    while (after() === undefined) await new Promise((r) => setTimeout(r, 10).unref());
+    assert.equal(after()?.decision, "failed");
+    assert.equal((after()?.exec as Array<{ exitCode: number | null }>)[0]?.exitCode, null);
     assert.throws(() => process.kill(pid, 0), /ESRCH/, "the hung tool was killed");
     assert.equal((await client.hello()).protocol, "felhom-root-helper");
     client.close();
   } finally {
+    t.mock.timers.reset();
     await h.close();
   }
 });
@@ -251,11 +266,11 @@ test("close – waits for a running pct create before it returns", async () => {
   const created = client.createContainer(GOOD["golden.createContainer"]);
   // The fake pct records its call when it starts, then takes 400 ms: close must wait for it.
   while ((await h.fake.calls()).length === 0) await new Promise((r) => setImmediate(r));
-  const started = Date.now();
   await h.close();
-  assert.ok(Date.now() - started >= 200, "close returned before pct create finished");
-  await created.catch(() => undefined);
+  // Ordering, not elapsed time: when close returns, the create has already ended and been audited.
   const audit = h.audit.find((a) => a.method === "golden.createContainer");
-  assert.equal((audit?.exec as Array<{ exitCode: number }>)[0]?.exitCode, 0);
+  const exitCode = (audit?.exec as Array<{ exitCode: number }> | undefined)?.[0]?.exitCode;
+  assert.equal(exitCode, 0, "close returned before pct create finished");
+  await created.catch(() => undefined);
   client.close();
 });

@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chown } from "node:fs/promises";
-import { have, isRoot, run, startTestHelper } from "./helpers.js";
+import { have, isRoot, run } from "./helpers.js";
+import { startTestHelper } from "@felhom/test-support/root-helper";
 
 const AGENT = { uid: 65530, gid: 65531 };
 

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { HelperError } from "@felhom/helper-protocol";
 import { argv, UNIT_MARKER, escapePath } from "../src/index.js";
 import { fixture, fixturePath } from "@felhom/test-support/fake-tools";
-import { isRoot, run, startTestHelper } from "./helpers.js";
+import { isRoot, run } from "./helpers.js";
+import { startTestHelper } from "@felhom/test-support/root-helper";
 
 const CREATE = {
   vmid: 9000,

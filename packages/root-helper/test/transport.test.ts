@@ -5,7 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { HelperErrorCode, type HelperError } from "@felhom/helper-protocol";
-import { whenClosed, rawConnection, startTestHelper, type TestHelper } from "./helpers.js";
+import { whenClosed, rawConnection } from "./helpers.js";
+import { startTestHelper, type TestHelper } from "@felhom/test-support/root-helper";
 
 /** Resolves once an audit line matches (the audit is written as things happen; no time budget). */
 async function audited(h: TestHelper, match: (a: Record<string, unknown>) => boolean) {

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { HelperError, HelperFailure } from "@felhom/helper-protocol";
 import { fixture, fixturePath } from "@felhom/test-support/fake-tools";
-import { have, isRoot, run, startTestHelper } from "./helpers.js";
+import { have, isRoot, run } from "./helpers.js";
+import { startTestHelper } from "@felhom/test-support/root-helper";
 import { assertExclusiveOpen, assertNoHolders, refersTo, usbIdentity } from "../src/usb-in-use.js";
 
 const UUID = JSON.parse(fixture("uuids.json")) as Record<string, string>;

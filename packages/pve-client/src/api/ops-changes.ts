@@ -10,7 +10,7 @@ import {
 } from "../request.js";
 import type { GuestKind } from "../schemas/guests.js";
 import { bridge, defineOperation, storage, taskStarted, vm } from "./define.js";
-import type { BackupOptions, RestoreLxcOptions, SnapshotOptions } from "./options.js";
+import type { BackupOptions, RestoreOptions, SnapshotOptions } from "./options.js";
 import { ROW } from "./design-rows.js";
 import { guestPath, guest } from "./guest-request.js";
 
@@ -29,7 +29,7 @@ export const CHANGE_OPERATIONS = {
     ],
     route: { row: ROW.restore, cli: "restore" },
     args: { vmid: VMID, archive: VOLUME_ID, storage: STORAGE_ID, hostname: HOSTNAME },
-    request: (node: string, o: RestoreLxcOptions) => {
+    request: (node: string, o: RestoreOptions) => {
       const g = guest(node, o.vmid);
       return buildRequest(
         "POST",

@@ -15,7 +15,7 @@ export interface TaskListFilters {
   statusfilter?: readonly ("ok" | "warning" | "error" | "unknown")[];
 }
 
-export interface RestoreLxcOptions {
+export interface RestoreOptions {
   /** The new container's id; must not exist. */
   vmid: number;
   /** Volume id of the vzdump archive, e.g. `local:backup/vzdump-lxc-100-2026_01_01-00_00_00.tar.zst`. */

@@ -1,6 +1,6 @@
 // POST /nodes/{node}/lxc: create a container from a template (vzcreate) or restore one from a backup archive
 // (vzrestore), following pve-container's create_vm: synchronous checks, a 'create' lock, then the worker.
-import { dieError, paramError, permError } from "../errors.js";
+import { dieError, paramError, perlText, permError } from "../errors.js";
 import { parsePropertyString, printPropertyString } from "../schema/property-string.js";
 import type { Params } from "../schema/validate-params.js";
 import { NEW_DISK_RE, parseMountPoint, volumeKeys, VOLID_RE } from "../state/guest-config.js";
@@ -129,13 +129,7 @@ const create: Handler = (req) => {
           for (const volid of allocated) state.removeVolume(volid);
           if (!existing) state.removeGuest(vmid);
           else delete existing.config.lock;
-          const text =
-            err instanceof Error && "perlString" in err
-              ? (err as { perlString(): string }).perlString()
-              : err instanceof Error
-                ? err.message
-                : String(err);
-          throw dieError(`${emsg} ${text}`);
+          throw dieError(`${emsg} ${perlText(err)}`);
         }
       });
       if (startAfter) {

@@ -1,6 +1,6 @@
 // POST /nodes/{node}/vzdump: backups in stop / snapshot / suspend mode, one task for all guests, with vzdump's
 // log, the 'backup' lock, mount points with backup=0 left out, and VM.Backup checked inside the task.
-import { dieError, paramError } from "../errors.js";
+import { dieError, paramError, perlText } from "../errors.js";
 import { splitList } from "../schema/formats.js";
 import type { BackupManifest, GuestRecord } from "../state/model.js";
 import { archiveStamp, humanSize } from "../state/sizes.js";
@@ -205,13 +205,7 @@ async function backupOne(
     return true;
   } catch (err) {
     cleanup();
-    const text =
-      err instanceof Error && "perlString" in err
-        ? (err as { perlString(): string }).perlString()
-        : err instanceof Error
-          ? err.message
-          : String(err);
-    ctx.log(`ERROR: Backup of VM ${vmid} failed - ${text.replace(/\n$/, "")}`);
+    ctx.log(`ERROR: Backup of VM ${vmid} failed - ${perlText(err).replace(/\n$/, "")}`);
     ctx.log(`INFO: Failed at ${fmtTime(core.clock.now())}`);
     return false;
   }
