@@ -20,6 +20,7 @@ export {
   EXPECTED_WINDOW,
   MAX_QUIET_MS,
   SAFETY_POLL_FROM_MS,
+  SHORT_TASK_PHASE,
   type PollSchedule,
 } from "./poll-schedule.js";
 export {

@@ -34,7 +34,10 @@ export interface WaitOptions {
   pollMinMs?: number;
   /** Largest poll interval. Default 2000 ms. */
   pollMaxMs?: number;
-  /** Poll interval as a fraction of the time waited so far (before the cap). Default 0.2. */
+  /**
+   * Poll interval as a fraction of the time waited so far (at most 100 ms during the first 2 s, then up to
+   * `pollMaxMs`). Default 0.2.
+   */
   pollRatio?: number;
   /**
    * The task's expected duration (ms from the start of the wait), if known; overrides the estimate from the

@@ -2,7 +2,12 @@
 // task's duration has passed), so request counts and worst-case lag are exact, with no timers to flake.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MAX_QUIET_MS, nextPollDelay, type PollSchedule } from "@felhom/pve-client";
+import {
+  MAX_QUIET_MS,
+  nextPollDelay,
+  SHORT_TASK_PHASE,
+  type PollSchedule,
+} from "@felhom/pve-client";
 
 const plain: PollSchedule = { minMs: 25, maxMs: 2000, ratio: 0.2, expectedMs: undefined };
 const expecting = (expectedMs: number): PollSchedule => ({ ...plain, expectedMs });
@@ -38,12 +43,30 @@ const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] ?? 
 test("nextPollDelay – without an expected duration: grows with the time waited, within min and max", () => {
   assert.equal(nextPollDelay(plain, 0, 0, 0.5), 25);
   assert.equal(nextPollDelay(plain, 50, 1, 0.5), 25);
-  assert.equal(nextPollDelay(plain, 1000, 5, 0.5), 200);
+  assert.equal(nextPollDelay(plain, 400, 5, 0.5), 80);
+  assert.equal(nextPollDelay(plain, 3000, 5, 0.5), 600);
   assert.equal(nextPollDelay(plain, 60_000, 30, 0.5), 2000);
-  assert.ok(nextPollDelay(plain, 1000, 5, 0) >= 160 && nextPollDelay(plain, 1000, 5, 0.999) <= 240);
-  // for reference below: the plain schedule needs ~25 polls for 5 s and ~38 for 30 s
+  assert.ok(nextPollDelay(plain, 3000, 5, 0) >= 480 && nextPollDelay(plain, 3000, 5, 0.999) <= 720);
+  // for reference below: the plain schedule needs ~33 polls for 5 s and ~47 for 30 s
   assert.ok(replay(plain, 5000, 0.5).requests >= 20);
   assert.ok(replay(plain, 30_000, 0.5).requests > 31);
+});
+
+test("nextPollDelay – without an expected duration: at most 100 ms (±20 %) apart for the first 2 s", () => {
+  assert.equal(nextPollDelay(plain, 1000, 12, 0.5), SHORT_TASK_PHASE.maxGapMs);
+  assert.ok(
+    Math.abs(nextPollDelay(plain, 1999, 20, 0.999) - 119.96) < 1e-9,
+    "+20 % jitter at most",
+  );
+  assert.equal(nextPollDelay(plain, 2000, 21, 0.5), 400, "then the ratio's again");
+  // never below pollMinMs nor above pollMaxMs
+  assert.equal(nextPollDelay({ ...plain, minMs: 300 }, 1000, 5, 0.5), 300);
+  assert.equal(nextPollDelay({ ...plain, maxMs: 50 }, 1000, 5, 0.5), 50);
+  // a task ending anywhere up to 2 s (±2 %, polls taking 2 ms) is seen at most one gap (120 ms) after its end
+  for (const d of [600, 1000, 1500, 1950]) {
+    const w = worst(plain, d);
+    assert.ok(w.lagMs <= 120, `${d} ms: worst lag ${w.lagMs}`);
+  }
 });
 
 test("nextPollDelay – the expected duration right: 4–6 polls at 1 s, 5 s and 30 s, lag ≤ 3 % of it", () => {

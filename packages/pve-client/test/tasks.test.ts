@@ -250,11 +250,12 @@ test("waitTask – streams every log line once, in order, while running and afte
 
 test("waitTask – polls fast at first, then backs off to the cap", (t) =>
   inVirtualTime(t, async () => {
-    const { reader, calls } = scripted({ durationMs: 1500, exitstatus: "OK", log: [] });
+    // 4 s: past the first 2 s, where gaps stay at most 100 ms (poll-schedule.ts, SHORT_TASK_PHASE)
+    const { reader, calls } = scripted({ durationMs: 4000, exitstatus: "OK", log: [] });
     await waitTask(
       reader,
       upid,
-      { pollMinMs: 20, pollMaxMs: 300, timeoutMs: 5000 },
+      { pollMinMs: 20, pollMaxMs: 300, timeoutMs: 10_000 },
       silentLogger,
       () => 0.5,
     );
@@ -264,9 +265,13 @@ test("waitTask – polls fast at first, then backs off to the cap", (t) =>
       gaps.every((g) => g < 300 * 1.2 + 60),
       `gaps ${gaps.join(",")}`,
     );
-    assert.ok(Math.max(...gaps) > 150, "the interval grew");
-    // a fixed 20 ms poll would need ~75 calls for 1.5 s
-    assert.ok(calls.status < 30, `status calls ${calls.status}`);
+    assert.ok(Math.max(...gaps) > 240, "the interval grew to the cap");
+    assert.ok(
+      gaps.slice(0, 20).every((g) => g <= 120 + 1e-6),
+      `gaps ${gaps.join(",")}`,
+    );
+    // a fixed 20 ms poll would need ~200 calls for 4 s
+    assert.ok(calls.status < 45, `status calls ${calls.status}`);
   }));
 
 test("taskFailure – a vzdump 'job errors' is typed by its guest's failure line (locks, permissions)", async () => {
