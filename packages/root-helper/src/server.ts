@@ -8,6 +8,7 @@ import { pipeline } from "node:stream";
 import {
   HelperErrorCode,
   HelperFailure,
+  isHelperFailure,
   PROTOCOL as protocol,
   PROTOCOL_VERSION as version,
   methodNames as methods,
@@ -51,7 +52,7 @@ export async function startHelper(config: HelperConfig): Promise<RunningHelper> 
   // waits leaves at once, answered, and never runs; once running, it runs to its end.
   let mountQueue: Promise<unknown> = Promise.resolve();
   const failureOf = (why: unknown): HelperFailure =>
-    why instanceof HelperFailure ? why : new HelperFailure("CANCELLED");
+    isHelperFailure(why) ? why : new HelperFailure("CANCELLED");
   const queued =
     <K extends MethodKey>(handler: Handler<K>): Handler<K> =>
     (params, ctx) =>
