@@ -45,7 +45,7 @@ export function renderReport(
     `Machine: ${info.machine}; Node ${info.node}; run as ${info.user}. Commit \`${info.commit}\`${info.dirty ? " (with uncommitted changes)" : ""}.`,
     "",
     "Every figure below was measured by that run; the short versions of the same suites run in `npm test`",
-    "(`test/reliability-*.test.ts`), and `npm run soak -- --quick` runs a smaller profile in under five minutes.",
+    "(`test/reliability-*.test.ts`), and `npm run soak -- --quick` runs a smaller profile in about five minutes.",
     "",
     "## Summary",
     "",
