@@ -79,7 +79,8 @@ function endedWell(status: string | undefined): boolean {
   return status === "OK" || /^WARNINGS: \d+$/.test(status ?? "");
 }
 
-function median(values: readonly number[]): number {
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import { nextPollDelay, SHORT_TASK_PHASE, type PollSchedule } from "@felhom/pve-client";
+import { median } from "../src/task-estimate.js";
 
 /** waitTask's defaults. */
 const plain: PollSchedule = { minMs: 25, maxMs: 2000, ratio: 0.2, expectedMs: undefined };
@@ -71,14 +72,6 @@ function model(delay: Delay, durationMs: number, expected: boolean, seed = 1): R
     lagMeanMs: lags.reduce((a, b) => a + b, 0) / lags.length,
     pollsMedian: median(polls),
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 const DURATIONS = [200, 500, 1000, 1500, 2000, 3000, 5000, 10_000, 30_000];
