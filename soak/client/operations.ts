@@ -4,7 +4,7 @@
 // with the same key never overlap, which lets the resend check map the simulator's records to calls.
 import type { ProxmoxHost } from "@felhom/agent";
 import { ops, type PveRequest, type Upid } from "@felhom/pve-client";
-import type { Rng } from "../lib/prng.js";
+import type { Rng } from "@felhom/test-support/rng";
 import type { SecretScan } from "../lib/secret-scan.js";
 import type { Model, Target } from "./model.js";
 import { describeError, waitFailure, type CallRecord } from "./records.js";

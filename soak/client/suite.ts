@@ -5,7 +5,7 @@ import pinoModule from "pino";
 import { createHost } from "@felhom/agent";
 import { Client } from "@felhom/pve-client";
 import { mib, pct, selfPeakRss } from "../lib/memory.js";
-import { createRng } from "../lib/prng.js";
+import { createRng } from "@felhom/test-support/rng";
 import { ResultBuilder, type Profile, type SuiteResult } from "../lib/result.js";
 import { SecretScan } from "../lib/secret-scan.js";
 import { ALL_FAULTS, REQUEST_FAULTS } from "./faults.js";

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import { nextPollDelay, SHORT_TASK_PHASE, type PollSchedule } from "@felhom/pve-client";
+import { createRng } from "@felhom/test-support/rng";
 import { median } from "../src/task-estimate.js";
 
 /** waitTask's defaults. */
@@ -16,18 +17,6 @@ function ratioOnly(s: PollSchedule, elapsed: number, polls: number, r: number): 
 }
 
 type Delay = (s: PollSchedule, elapsed: number, polls: number, r: number) => number;
-
-/** A small seeded generator (mulberry32), so every run of the model gives the same numbers. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const WAITS = 2000;
 /** Each status request's round trip: the next delay is counted from its answer, as waitTask does. */
@@ -49,7 +38,8 @@ interface Row {
  * knows the duration exactly.
  */
 function model(delay: Delay, durationMs: number, expected: boolean, seed = 1): Row {
-  const random = seeded(seed);
+  const rng = createRng(seed);
+  const random = (): number => rng.next();
   const lags: number[] = [];
   const polls: number[] = [];
   for (let i = 0; i < WAITS; i++) {

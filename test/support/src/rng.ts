@@ -1,4 +1,4 @@
-// A small seeded PRNG (mulberry32) so a soak run's choices can be replayed from its seed.
+// A small seeded PRNG (mulberry32), so a soak run or a model test gives the same choices again from its seed.
 
 export interface Rng {
   /** Uniform in [0, 1). */
